@@ -1,0 +1,92 @@
+import type { ContainerList, ContainerSummary } from '../domain/container.js';
+import type { ConnectionState } from '../domain/engine.js';
+import type { ContainerId } from '../domain/ids.js';
+
+/**
+ * The one API contract between the engine (main process, browser-mode server, CLI) and the renderer.
+ *
+ * Channel strings appear here and nowhere else. Requests are `domain:verb`, pushes `domain:noun`. This file
+ * imports no runtime code so the preload bundle can include it without zod.
+ */
+export const Channels = {
+  engineDescribe: 'engine:describe',
+  containersList: 'containers:list',
+  containersInspect: 'containers:inspect',
+  demoConfigure: 'demo:configure',
+  appDescribe: 'app:describe',
+} as const;
+
+/** Pushes from the engine to every renderer. */
+export const Pushes = {
+  engineState: 'engine:state',
+  containersChanged: 'containers:changed',
+} as const;
+
+export type RequestChannel = (typeof Channels)[keyof typeof Channels];
+export type PushChannel = (typeof Pushes)[keyof typeof Pushes];
+
+export const REQUEST_CHANNELS: readonly RequestChannel[] = Object.values(Channels);
+export const PUSH_CHANNELS: readonly PushChannel[] = Object.values(Pushes);
+
+/** Whether `value` names a request channel. */
+export function isRequestChannel(value: unknown): value is RequestChannel {
+  return typeof value === 'string' && (REQUEST_CHANNELS as readonly string[]).includes(value);
+}
+
+/** Whether `value` names a push channel. */
+export function isPushChannel(value: unknown): value is PushChannel {
+  return typeof value === 'string' && (PUSH_CHANNELS as readonly string[]).includes(value);
+}
+
+/** How the engine is being run. */
+export type AppMode = 'desktop' | 'browser' | 'cli';
+
+/** Facts about the running Bulkhead itself. */
+export interface AppDescription {
+  readonly version: string;
+  readonly mode: AppMode;
+  /** Whether an embedded demo scenario was found and can be shown. */
+  readonly demoAvailable: boolean;
+  /** Whether demo data is shown while no engine is reachable (the default). */
+  readonly showDemoWhenDisconnected: boolean;
+}
+
+/** One container with the raw `docker inspect` document it was mapped from. */
+export interface ContainerDetails {
+  readonly summary: ContainerSummary;
+  /** The engine's inspect JSON, untouched. Rendered as inert text, never as markup. */
+  readonly inspect: unknown;
+}
+
+/** Request payload per channel. */
+export interface RequestMap {
+  'engine:describe': Record<string, never>;
+  'containers:list': Record<string, never>;
+  'containers:inspect': { readonly id: ContainerId };
+  'demo:configure': { readonly showDemoWhenDisconnected: boolean };
+  'app:describe': Record<string, never>;
+}
+
+/** Response value per channel (inside a Result envelope). */
+export interface ResponseMap {
+  'engine:describe': ConnectionState;
+  'containers:list': ContainerList;
+  'containers:inspect': ContainerDetails;
+  'demo:configure': AppDescription;
+  'app:describe': AppDescription;
+}
+
+/**
+ * Payload per push.
+ *
+ * `containers:changed` is an invalidation, not data: the renderer re-fetches (debounced). `ids: 'all'` after
+ * a reconnect or a demo/live switch.
+ */
+export interface PushMap {
+  'engine:state': ConnectionState;
+  'containers:changed': { readonly ids: readonly ContainerId[] | 'all' };
+}
+
+export type RequestOf<C extends RequestChannel> = RequestMap[C];
+export type ResponseOf<C extends RequestChannel> = ResponseMap[C];
+export type PushOf<P extends PushChannel> = PushMap[P];
