@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+
+import type { ContainerId, EpochMillis } from '../../../shared/domain/ids.js';
+import { toContainerId } from '../../../shared/domain/ids.js';
+import type { ContainerDetails } from '../../../shared/ipc/contract.js';
+import type { DemoScenario, EnginePort } from '../../services/ports.js';
+
+const run = promisify(execFile);
+
+/** Label on every container the recorder creates, so it removes exactly those. */
+export const RECORDING_LABEL = 'bulkhead.demo-recording';
+
+/**
+ * The contrasting containers of the demo scenario: name, `docker run` flags, command.
+ *
+ * `privileged` cannot start on the CI machines (the VM withholds CAP_SYS_RESOURCE), so it is recorded as
+ * created; `all-caps` is its running stand-in.
+ */
+export const DEMO_CONTAINERS: readonly {
+  name: string;
+  flags: readonly string[];
+  command: readonly string[];
+}[] = [
+  {
+    name: 'web-default',
+    flags: ['-p', '127.0.0.1:8080:8080'],
+    command: ['httpd', '-f', '-p', '8080', '-h', '/tmp'],
+  },
+  {
+    name: 'hardened',
+    flags: [
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--user',
+      '1000:1000',
+      '--memory',
+      '64m',
+      '--pids-limit',
+      '50',
+      '--cpus',
+      '0.5',
+    ],
+    command: ['sleep', 'infinity'],
+  },
+  { name: 'privileged', flags: ['--privileged'], command: ['sleep', 'infinity'] },
+  {
+    name: 'all-caps',
+    flags: [
+      '--cap-add',
+      'ALL',
+      '--cap-drop',
+      'SYS_RESOURCE',
+      '--security-opt',
+      'seccomp=unconfined',
+      '--security-opt',
+      'systempaths=unconfined',
+    ],
+    command: ['sleep', 'infinity'],
+  },
+  {
+    name: 'docker-sock',
+    flags: ['-v', '/var/run/docker.sock:/var/run/docker.sock', '--pid', 'host', '--net', 'host'],
+    command: ['sleep', 'infinity'],
+  },
+  { name: 'batch-job', flags: [], command: ['sh', '-c', 'echo done; exit 3'] },
+];
+
+/** Quote an argument the way a POSIX shell user would type it (only where needed). */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+async function docker(args: readonly string[]): Promise<string> {
+  const { stdout } = await run('docker', [...args], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout.trim();
+}
+
+/**
+ * Record the demo scenario from real containers.
+ *
+ * Creates each container with `docker create` + `docker start` (a start the engine refuses is logged and
+ * the container recorded as created), waits for them to settle, inspects them through the same EnginePort the
+ * app uses, writes the scenario atomically (temp file + rename), and removes exactly the containers it made.
+ */
+export async function recordDemoScenario(options: {
+  engine: EnginePort;
+  image: string;
+  out: string;
+  log: (line: string) => void;
+  now: () => EpochMillis;
+}): Promise<DemoScenario> {
+  const { engine, image, out, log } = options;
+  const info = await engine.describe();
+  // Leftovers of an interrupted recording carry the label; remove them so the names are free.
+  const leftovers = await docker(['ps', '-aq', '--filter', `label=${RECORDING_LABEL}`]);
+  if (leftovers !== '') await docker(['rm', '-f', ...leftovers.split('\n')]);
+  const created: { id: ContainerId; name: string }[] = [];
+  try {
+    for (const spec of DEMO_CONTAINERS) {
+      const name = `demo-${spec.name}`;
+      const id = toContainerId(
+        await docker([
+          'create',
+          '--name',
+          name,
+          '--label',
+          `${RECORDING_LABEL}=1`,
+          ...spec.flags,
+          image,
+          ...spec.command,
+        ]),
+      );
+      created.push({ id, name });
+      try {
+        await docker(['start', id]);
+        log(`started ${name}`);
+      } catch (e) {
+        const reason =
+          (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.includes('Error')) ?? '';
+        log(`the engine refused to start ${name}; recording it as created. ${reason.trim()}`);
+      }
+    }
+    // Let the batch job exit and the others settle into their steady state.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const containers: ContainerDetails[] = [];
+    for (const c of created) {
+      containers.push(await engine.inspectContainer(c.id));
+    }
+    const scenario: DemoScenario = {
+      format: 'bulkhead-demo/1',
+      recordedAt: options.now(),
+      recordedWith: [
+        `bulkhead demo record --image ${image}`,
+        ...DEMO_CONTAINERS.map(
+          (s) => `  demo-${s.name}: docker run ${[...s.flags, image, ...s.command].map(shellWord).join(' ')}`,
+        ),
+      ].join('\n'),
+      engine: info,
+      containers,
+    };
+    await mkdir(dirname(out), { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(scenario, null, 1)}\n`);
+    await rename(tmp, out);
+    log(`recorded ${containers.length} containers into ${out}`);
+    return scenario;
+  } finally {
+    for (const c of created) {
+      await docker(['rm', '-f', c.id]).catch((e: unknown) => log(`could not remove ${c.name}: ${String(e)}`));
+    }
+  }
+}

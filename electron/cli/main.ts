@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import type { EpochMillis } from '../../shared/domain/ids.js';
+import { appVersion, findAppRoot } from '../adapters/app-paths.js';
+import { recordDemoScenario } from '../adapters/docker/demo-recorder.js';
+import { createLocalCore, createLocalEngine } from '../composition.js';
+import { runCli } from './run.js';
+
+/**
+ * The CLI composition root (`bulkhead …`, bundled to dist/cli.cjs).
+ *
+ * Same engine as the desktop app and browser mode, without UI. Sets `process.exitCode` and lets the event
+ * loop drain rather than calling process.exit, so output is never cut short.
+ */
+async function main(): Promise<void> {
+  const root = findAppRoot();
+  process.exitCode = await runCli(
+    process.argv.slice(2),
+    { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) },
+    {
+      version: appVersion(root),
+      createCore: () => createLocalCore({ mode: 'cli' }),
+      recordDemo: async ({ out, image, log }) => {
+        await recordDemoScenario({
+          engine: createLocalEngine(),
+          image,
+          out,
+          log,
+          now: () => Date.now() as EpochMillis,
+        });
+      },
+      runWeb: (args) =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, [join(root, 'dist', 'web.cjs'), ...args], {
+            stdio: 'inherit',
+          });
+          const forward = (signal: NodeJS.Signals) => child.kill(signal);
+          process.on('SIGINT', forward);
+          process.on('SIGTERM', forward);
+          child.on('exit', (code) => resolve(code ?? 1));
+          child.on('error', (e) => {
+            process.stderr.write(`bulkhead: could not start browser mode: ${e.message}\n`);
+            resolve(1);
+          });
+        }),
+      now: () => Date.now(),
+    },
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bulkhead: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
