@@ -7,8 +7,17 @@ import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'stream', 'events', 'url', 'util', 'zlib', 'tls', 'dgram', 'worker_threads'];
 
+// Bare module names ('util', 'path', 'react') are matched exactly (and their subpaths), not as gitignore
+// patterns: as a pattern, 'util' would also forbid a relative import of shared/util/assert-never.js.
+const isBareName = (p) => /^[a-z][a-z0-9_-]*$/i.test(p);
 const forbid = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: patterns.filter(isBareName).map((name) => ({ name, message })),
+      patterns: [{ group: [...new Set([...patterns.filter((p) => !isBareName(p)), ...patterns.filter(isBareName).map((n) => `${n}/*`)])], message }],
+    },
+  ],
 });
 
 export default tseslint.config(

@@ -19,11 +19,5 @@ export type ServerFrame =
   | { readonly t: 'res'; readonly id: number; readonly result: unknown }
   | { readonly t: 'push'; readonly channel: string; readonly payload: unknown };
 
-/** Largest client frame the server accepts, in bytes. */
-export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
-
-/** Path of the WebSocket endpoint on the browser-mode server. */
-export const WS_PATH = '/api';
-
-/** Query parameter and cookie that carry the browser-mode token. */
-export const TOKEN_PARAM = 'token';
+// The constants live in a zod-free module so the renderer can import them without the schemas.
+export { MAX_CLIENT_FRAME_BYTES, TOKEN_PARAM, WS_PATH } from './ws-constants.js';

@@ -1,0 +1,53 @@
+import type { ReactElement } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+
+import { connectionIndicator } from '../state/status.js';
+import { engineLabel } from '../state/format.js';
+import { useContainersStore } from '../stores/containers-store.js';
+import { useEngineStore } from '../stores/engine-store.js';
+import { useTransportStore } from '../stores/transport-store.js';
+import { Pill } from './Pill.js';
+
+/** The app header: product name, connection status, endpoint and engine. */
+export function Header(): ReactElement {
+  const transport = useTransportStore((s) => s.view);
+  const { connection, app } = useEngineStore(useShallow((s) => ({ connection: s.connection, app: s.app })));
+  const list = useContainersStore((s) => s.list);
+  const indicator = connectionIndicator(transport, connection, list?.source ?? null);
+  const engine =
+    connection?.phase === 'connected'
+      ? engineLabel(connection.engine)
+      : list?.source.kind === 'demo'
+        ? { product: list.source.recordedOn, detail: 'recorded, not live' }
+        : null;
+
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M3 5h18v14H3z" fill="none" stroke="currentColor" strokeWidth="2" />
+          <path d="M9 5v14M15 5v14" stroke="currentColor" strokeWidth="2" />
+        </svg>
+        <span className="brand-name">Bulkhead</span>
+        {app !== null ? <span className="brand-version">v{app.version}</span> : null}
+      </div>
+      <div className="header-facts">
+        <Pill indicator={indicator} className="connection-pill" />
+        {connection !== null ? (
+          <span className="fact">
+            <span className="fact-label">Endpoint</span>
+            <code className="fact-value endpoint-url">{connection.endpoint.url}</code>
+            <span className="fact-note">via {connection.endpoint.source}</span>
+          </span>
+        ) : null}
+        {engine !== null ? (
+          <span className="fact">
+            <span className="fact-label">Engine</span>
+            <span className="fact-value engine-name">{engine.product}</span>
+            {engine.detail !== '' ? <span className="fact-note">{engine.detail}</span> : null}
+          </span>
+        ) : null}
+      </div>
+    </header>
+  );
+}

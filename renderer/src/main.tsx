@@ -1,0 +1,26 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+import './styles.css';
+import { createRendererBridge, hasPreloadBridge } from './bridge.js';
+import { App } from './components/App.js';
+import { startController } from './controller.js';
+import { applyTransportState, initialWebSocketView } from './state/transport.js';
+import { startClock } from './stores/clock-store.js';
+import { useTransportStore } from './stores/transport-store.js';
+
+// Set the transport kind first: the WebSocket reports its first state while it is being created.
+if (!hasPreloadBridge()) useTransportStore.setState({ view: initialWebSocketView });
+const rendererBridge = createRendererBridge((state) =>
+  useTransportStore.setState(({ view }) => ({ view: applyTransportState(view, state) })),
+);
+startClock();
+const controller = startController(rendererBridge.bridge);
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App controller={controller} />
+  </StrictMode>,
+);
