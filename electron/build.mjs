@@ -3,11 +3,28 @@
 // sandboxed preload can require nothing but 'electron'.
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
 
 await Promise.all([
-  build({ ...common, entryPoints: ['electron/shell/main.ts'], outfile: 'dist/electron/main.cjs', packages: 'external' }),
-  build({ ...common, entryPoints: ['electron/shell/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] }),
+  build({
+    ...common,
+    entryPoints: ['electron/shell/main.ts'],
+    outfile: 'dist/electron/main.cjs',
+    packages: 'external',
+  }),
+  build({
+    ...common,
+    entryPoints: ['electron/shell/preload.ts'],
+    outfile: 'dist/electron/preload.cjs',
+    external: ['electron'],
+  }),
   build({ ...common, entryPoints: ['electron/web/main.ts'], outfile: 'dist/web.cjs', packages: 'external' }),
   build({
     ...common,

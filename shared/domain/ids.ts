@@ -26,7 +26,8 @@ export function isContainerId(value: string): value is ContainerId {
  * engine first.
  */
 export function toContainerId(value: string): ContainerId {
-  if (!isContainerId(value)) throw new Error(`not a full container id: ${JSON.stringify(value.slice(0, 80))}`);
+  if (!isContainerId(value))
+    throw new Error(`not a full container id: ${JSON.stringify(value.slice(0, 80))}`);
   return value;
 }
 

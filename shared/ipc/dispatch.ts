@@ -18,7 +18,10 @@ export type Dispatcher = (channel: unknown, payload: unknown) => Promise<Result<
  * Unknown channels and payloads that fail their schema never reach a handler; thrown errors become failed
  * Results, so a bad request cannot take the engine down.
  */
-export function createDispatcher(handlers: Handlers, onError?: (channel: string, e: unknown) => void): Dispatcher {
+export function createDispatcher(
+  handlers: Handlers,
+  onError?: (channel: string, e: unknown) => void,
+): Dispatcher {
   return async (channel, payload) => {
     if (!isRequestChannel(channel)) {
       return err('unknown-channel', `unknown channel ${JSON.stringify(String(channel).slice(0, 64))}`);

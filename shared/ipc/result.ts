@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'not-found',
   'permission-denied',
   'demo-unavailable',
+  'sysdig-missing',
+  'sysdig-driver-missing',
+  'capture-unreadable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -25,8 +28,7 @@ export interface ErrorData {
 }
 
 export type Result<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: ErrorData };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorData };
 
 /** A successful Result. */
 export function ok<T>(value: T): Result<T> {
