@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'demo-unavailable',
   'sysdig-missing',
   'sysdig-driver-missing',
+  'sysdig-failed',
   'capture-unreadable',
   'internal',
 ] as const;

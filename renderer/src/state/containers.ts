@@ -96,6 +96,10 @@ export function listUnavailableText(error: ErrorData): string {
     case 'not-found':
     case 'permission-denied':
     case 'demo-unavailable':
+    case 'sysdig-missing':
+    case 'sysdig-driver-missing':
+    case 'sysdig-failed':
+    case 'capture-unreadable':
     case 'internal':
       return `The container list could not be loaded: ${error.message}`;
     default:
