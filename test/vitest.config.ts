@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // so their files run one at a time.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {
