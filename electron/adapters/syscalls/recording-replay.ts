@@ -1,0 +1,346 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+import { z } from 'zod';
+
+import type { EpochMillis } from '../../../shared/domain/ids.js';
+import type {
+  EpochSeconds,
+  ReplaySpeed,
+  SourceState,
+  SubjectTotals,
+  SyscallFrame,
+  SysdigContainerId,
+} from '../../../shared/domain/syscalls/model.js';
+import { BulkheadError } from '../../../shared/ipc/result.js';
+import type { Clock } from '../../services/ports.js';
+import type {
+  SyscallSource,
+  SyscallSourceListener,
+  SyscallSourcePort,
+} from '../../services/syscall-ports.js';
+import { MIN_FRAME_INTERVAL_MS } from '../../services/syscall-ports.js';
+import { checkSpeed } from './capture-replay.js';
+
+/**
+ * Bulkhead's own recordings of syscall frames, for demos and tests: JSON lines, a header then one frame per
+ * line with the wall time it was made.
+ *
+ *   {"format":"bulkhead-syscalls/1","recordedAt":1700000000000,"recordedWith":"capture bencer_k8s_capture.scap"}
+ *   {"at":1700000000250,"frame":{…a SyscallFrame…}}
+ *
+ * A replay shows the frames at their recorded pace times a speed, or jumps to the last one (`max`); seeking
+ * shows the last frame at or before a second. Lines that are not valid frames are counted (in the frames'
+ * `dropped.malformed`) and skipped. A recording shows what was recorded: each subject's top syscalls, so
+ * `totals()` lists those only.
+ */
+
+export const RECORDING_FORMAT = 'bulkhead-syscalls/1';
+
+/** Largest recording read (64 MiB: about an hour of 4 Hz frames). */
+export const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
+
+/** The first line of a recording. */
+export interface RecordingHeader {
+  readonly format: typeof RECORDING_FORMAT;
+  readonly recordedAt: EpochMillis;
+  /** What was recorded, e.g. `sysdig capture bencer_k8s_capture.scap at x10`. */
+  readonly recordedWith: string;
+}
+
+/** One recorded frame and the wall time it was made. */
+export interface RecordingEntry {
+  readonly at: EpochMillis;
+  readonly frame: SyscallFrame;
+}
+
+const count = z.number().int().nonnegative();
+const seconds = count.transform((n) => n as EpochSeconds);
+const millis = count.transform((n) => n as EpochMillis);
+
+const subjectSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('container'),
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{12}$/)
+      .transform((s) => s as SysdigContainerId),
+    name: z.string().max(256).nullable(),
+  }),
+  z.strictObject({ kind: z.literal('host') }),
+  z.strictObject({ kind: z.literal('unattributed') }),
+]);
+
+const syscallCountSchema = z.strictObject({
+  syscall: z.string().min(1).max(64),
+  window: count,
+  total: count,
+});
+
+const frameSchema = z.strictObject({
+  seq: count,
+  now: seconds,
+  windowSeconds: z.number().int().min(1).max(3600),
+  subjects: z.array(
+    z.strictObject({
+      subject: subjectSchema,
+      window: count,
+      total: count,
+      top: z.array(syscallCountSchema),
+      rest: z.strictObject({ syscalls: count, window: count, total: count }),
+      perSecond: z.array(count).max(3600),
+    }),
+  ),
+  totalEvents: count,
+  dropped: z.strictObject({ overflow: count, late: count, malformed: count }),
+  gaps: z.array(z.strictObject({ from: seconds, to: seconds, reason: z.enum(['no-data', 'dropped']) })),
+  keys: z.strictObject({ used: count, max: count }),
+  replay: z
+    .strictObject({
+      start: seconds.nullable(),
+      end: seconds.nullable(),
+      position: seconds.nullable(),
+      speed: z.union([z.literal('max'), z.number().positive()]),
+      playing: z.boolean(),
+      complete: z.boolean(),
+    })
+    .optional(),
+});
+
+const headerSchema = z.strictObject({
+  format: z.literal(RECORDING_FORMAT),
+  recordedAt: millis,
+  recordedWith: z.string().max(1000),
+});
+
+const entrySchema = z.strictObject({ at: millis, frame: frameSchema });
+
+/** The text of a recording. */
+export function formatRecording(header: RecordingHeader, entries: readonly RecordingEntry[]): string {
+  return [header, ...entries].map((v) => JSON.stringify(v)).join('\n') + '\n';
+}
+
+/** Write a recording to `path`. */
+export async function writeRecording(
+  path: string,
+  header: RecordingHeader,
+  entries: readonly RecordingEntry[],
+): Promise<void> {
+  await writeFile(path, formatRecording(header, entries));
+}
+
+/** A parsed recording and the number of lines skipped. */
+export interface ParsedRecording {
+  readonly header: RecordingHeader;
+  readonly entries: readonly RecordingEntry[];
+  readonly malformed: number;
+}
+
+/**
+ * Parse a recording's text. Throws BulkheadError `capture-unreadable` naming `where` when the header is not
+ * a Bulkhead recording header; later lines that are not valid entries are counted and skipped.
+ */
+export function parseRecording(text: string, where: string): ParsedRecording {
+  const lines = text.split('\n');
+  let i = 0;
+  while (i < lines.length && lines[i]!.trim() === '') i++;
+  let headerValue: unknown;
+  try {
+    headerValue = JSON.parse(lines[i] ?? '');
+  } catch {
+    headerValue = undefined;
+  }
+  const header = headerSchema.safeParse(headerValue);
+  if (!header.success) {
+    throw new BulkheadError(
+      'capture-unreadable',
+      `${where} is not a Bulkhead syscall recording: its first line is not a ${RECORDING_FORMAT} header.`,
+    );
+  }
+  const entries: RecordingEntry[] = [];
+  let malformed = 0;
+  for (i++; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      malformed++;
+      continue;
+    }
+    const entry = entrySchema.safeParse(value);
+    if (entry.success) entries.push(entry.data);
+    else malformed++;
+  }
+  return { header: header.data, entries, malformed };
+}
+
+/** Read and parse the recording at `path`; throws BulkheadError `capture-unreadable` or `permission-denied`. */
+export async function loadRecording(path: string): Promise<ParsedRecording> {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) {
+    throw new BulkheadError('capture-unreadable', 'A recording path must be a non-empty file path.');
+  }
+  const abs = resolve(path);
+  try {
+    const info = await stat(abs);
+    if (!info.isFile()) throw new BulkheadError('capture-unreadable', `${abs} is not a regular file.`);
+    if (info.size > MAX_RECORDING_BYTES) {
+      throw new BulkheadError('capture-unreadable', `${abs} is larger than ${MAX_RECORDING_BYTES} bytes.`);
+    }
+    return parseRecording(await readFile(abs, 'utf8'), abs);
+  } catch (e) {
+    if (e instanceof BulkheadError) throw e;
+    const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new BulkheadError('permission-denied', `Bulkhead may not read ${abs}.`, { cause: e });
+    }
+    if (code === 'ENOENT') throw new BulkheadError('capture-unreadable', `There is no file at ${abs}.`);
+    throw new BulkheadError('capture-unreadable', `${abs} cannot be read: ${String(e)}`, { cause: e });
+  }
+}
+
+/** What a recording replay needs. */
+export interface RecordingReplayOptions {
+  readonly clock: Clock;
+  /** Time between frames, at least 250 ms; default 250. */
+  readonly frameIntervalMs?: number;
+}
+
+/** The port for recording replays. */
+export function createRecordingReplayPort(options: RecordingReplayOptions): SyscallSourcePort<'recording'> {
+  return {
+    kind: 'recording',
+    start: (spec, listener) => startRecordingReplay(spec.path, spec.speed, listener, options),
+  };
+}
+
+/** Start replaying the recording at `path`. The listener hears `starting` before this returns. */
+export function startRecordingReplay(
+  path: string,
+  initialSpeed: ReplaySpeed,
+  listener: SyscallSourceListener,
+  options: RecordingReplayOptions,
+): SyscallSource {
+  const { clock } = options;
+  const interval = Math.max(MIN_FRAME_INTERVAL_MS, options.frameIntervalMs ?? MIN_FRAME_INTERVAL_MS);
+  let speed = checkSpeed(initialSpeed);
+  let state: SourceState = { phase: 'starting', since: clock.now() };
+  let entries: readonly RecordingEntry[] = [];
+  let malformed = 0;
+  let index = -1;
+  let shown = -1;
+  let playing = true;
+  let pace = { wall: 0, at: 0 };
+  let seq = 0;
+  let disposed = false;
+  let loaded = false;
+
+  const setState = (next: SourceState): void => {
+    if (state.phase === 'exited' || state.phase === 'failed') return;
+    state = next;
+    listener.onState(next);
+  };
+
+  const rebase = (): void => {
+    const current = entries[Math.max(0, index)];
+    pace = { wall: clock.now(), at: current?.at ?? 0 };
+  };
+
+  const tick = (): void => {
+    if (!loaded || disposed || entries.length === 0) return;
+    const last = entries.length - 1;
+    if (index < 0) {
+      index = speed === 'max' ? last : 0;
+      rebase();
+    } else if (playing) {
+      if (speed === 'max') {
+        index = last;
+      } else {
+        const t = pace.at + (clock.now() - pace.wall) * speed;
+        while (index < last && entries[index + 1]!.at <= t) index++;
+      }
+      if (index === last) playing = false;
+    }
+    if (index === shown) return;
+    shown = index;
+    const { frame } = entries[index]!;
+    const first = entries[0]!.frame.now;
+    const end = entries[last]!.frame.now;
+    listener.onFrame({
+      ...frame,
+      seq: seq++,
+      dropped: { ...frame.dropped, malformed: frame.dropped.malformed + malformed },
+      replay: { start: first, end, position: frame.now, speed, playing, complete: true },
+    });
+  };
+
+  listener.onState(state);
+  const ticker = clock.setInterval(tick, interval);
+
+  loadRecording(path).then(
+    (parsed) => {
+      if (disposed) return;
+      entries = parsed.entries;
+      malformed = parsed.malformed;
+      loaded = true;
+      setState({ phase: 'streaming', since: clock.now() });
+      tick();
+      setState({ phase: 'exited', since: clock.now(), reason: 'end-of-input' });
+    },
+    (e: unknown) => {
+      if (disposed) return;
+      ticker.dispose();
+      const code =
+        e instanceof BulkheadError && e.code === 'permission-denied' ? e.code : 'capture-unreadable';
+      setState({
+        phase: 'failed',
+        since: clock.now(),
+        error: { code, message: e instanceof Error ? e.message : String(e) },
+        diagnostics: '',
+      });
+    },
+  );
+
+  const totals = (): SubjectTotals[] => {
+    const entry = entries[shown];
+    if (entry === undefined) return [];
+    return entry.frame.subjects.map((s) => ({
+      subject: s.subject,
+      total: s.total,
+      bySyscall: Object.fromEntries(s.top.map((c) => [c.syscall, c.total])),
+    }));
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    replay: {
+      seek(second) {
+        if (entries.length === 0) return;
+        let i = 0;
+        while (i < entries.length - 1 && entries[i + 1]!.frame.now <= second) i++;
+        index = i;
+        rebase();
+        tick();
+      },
+      setSpeed(next) {
+        speed = checkSpeed(next);
+        rebase();
+      },
+      setPlaying(next) {
+        if (next && index === entries.length - 1 && speed !== 'max') index = 0;
+        playing = next;
+        rebase();
+      },
+    },
+    totals,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      ticker.dispose();
+      setState({ phase: 'exited', since: clock.now(), reason: 'disposed' });
+    },
+  };
+}
