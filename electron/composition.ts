@@ -9,10 +9,12 @@ import { createDemoFile } from './adapters/demo/demo-file.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { resolveEndpoint } from './adapters/docker/endpoint.js';
 import { createUnavailableEngine } from './adapters/docker/unavailable-engine.js';
+import { createProcHostEvidence } from './adapters/host/host-evidence.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { AppCore } from './services/app-core.js';
 import { createAppCore } from './services/app-core-impl.js';
-import type { EnginePort } from './services/ports.js';
+import type { EnginePort, HostEvidencePort } from './services/ports.js';
+import { configurationOnlyHost } from './services/posture-service.js';
 
 /** Options of the local composition root. */
 export interface LocalCoreOptions {
@@ -60,14 +62,32 @@ export function createLocalEngine(
 }
 
 /**
+ * Where posture evidence comes from for this engine: /proc and /sys of this machine when the engine is
+ * reached over a unix socket here, nothing (configuration only) for a remote engine.
+ */
+export function createHostEvidence(engine: EnginePort): HostEvidencePort {
+  const ep = engine.endpoint;
+  if (ep.local && ep.transport === 'unix' && ep.url.startsWith('unix://'))
+    return createProcHostEvidence({ socketPath: ep.url.slice('unix://'.length) });
+  return configurationOnlyHost(
+    ep.local
+      ? `the engine at ${ep.url} is not reached over a unix socket on this machine`
+      : `the engine at ${ep.url} is remote; this machine's /proc says nothing about it`,
+  );
+}
+
+/**
  * The composition root shared by the three faces (desktop main, browser-mode main, CLI).
  *
- * Wires the real adapters (endpoint resolution, dockerode engine, demo file, system clock) into the app core.
+ * Wires the real adapters (endpoint resolution, dockerode engine, host evidence from /proc, demo file, system
+ * clock) into the app core.
  */
 export function createLocalCore(options: LocalCoreOptions): AppCore {
   const root = findAppRoot();
+  const engine = createLocalEngine(options.env ?? process.env);
   return createAppCore({
-    engine: createLocalEngine(options.env ?? process.env),
+    engine,
+    host: createHostEvidence(engine),
     demo: createDemoFile(options.demoPath ?? demoScenarioPath(root)),
     clock: systemClock,
     mode: options.mode,

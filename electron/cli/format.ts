@@ -2,6 +2,10 @@ import type { ContainerList, ContainerSummary } from '../../shared/domain/contai
 import { formatDuration, uptimeMillis } from '../../shared/domain/container.js';
 import type { ConnectionState } from '../../shared/domain/engine.js';
 import { shortId } from '../../shared/domain/ids.js';
+import type { Finding, Severity } from '../../shared/domain/posture/model.js';
+import { SEVERITIES } from '../../shared/domain/posture/model.js';
+import type { PostureScore } from '../../shared/domain/posture/score.js';
+import type { ContainerPostureEntry, PostureReport } from '../../shared/ipc/contract.js';
 import { assertNever } from '../../shared/util/assert-never.js';
 
 /**
@@ -71,4 +75,91 @@ export function formatConnection(state: ConnectionState): string {
     default:
       return assertNever(state, 'connection phase');
   }
+}
+
+/** Whether a finding is a failure at or above `threshold` (`critical` is the highest). */
+export function failsAtOrAbove(f: Pick<Finding, 'status' | 'severity'>, threshold: Severity): boolean {
+  return f.status === 'fail' && SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(threshold);
+}
+
+function findingLines(findings: readonly Finding[]): string[] {
+  const shown = findings
+    .filter((f) => f.status === 'fail' || f.status === 'warn')
+    .sort(
+      (a, b) =>
+        (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1) ||
+        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+        (a.ruleId < b.ruleId ? -1 : 1),
+    );
+  return shown.map(
+    (f) =>
+      `  ${f.status.toUpperCase().padEnd(4)} ${f.severity.padEnd(8)} ${`CIS ${f.cisId ?? '-'}`.padEnd(8)} ${sanitizeForTerminal(f.title)}: ${sanitizeForTerminal(f.message)}${f.evidenceKind === 'kernel' ? ' [kernel]' : ''}`,
+  );
+}
+
+function scoreText(score: PostureScore): string {
+  return `${score.value}/100 ${score.grade} (${score.counts.fail} fail, ${score.counts.warn} warn, ${score.counts.pass} pass)`;
+}
+
+function containerLines(entry: ContainerPostureEntry): string[] {
+  const head = `${sanitizeForTerminal(entry.name || '(unnamed)')} (${shortId(entry.id)})`;
+  const r = entry.result;
+  switch (r.state) {
+    case 'assessed': {
+      const evidence = r.evidenceKind === 'kernel' ? 'kernel evidence' : 'configuration only';
+      return [
+        `${head}  ${scoreText(r.score)}  ${sanitizeForTerminal(r.snapshot.state)}, ${evidence}`,
+        ...findingLines(r.findings),
+        ...r.notes.map((n) => `  note: ${sanitizeForTerminal(n)}`),
+      ];
+    }
+    case 'error':
+      return [`${head}  not assessed: ${sanitizeForTerminal(r.error.message)} [${r.error.code}]`];
+    case 'unavailable':
+      return [`${head}  not assessed: ${sanitizeForTerminal(r.error.message)} [${r.error.code}]`];
+    default:
+      return assertNever(r, 'posture state');
+  }
+}
+
+/**
+ * The text `bulkhead posture` prints: the host score and its failing/warning daemon findings, then per
+ * container its score, grade and failing/warning findings with their CIS ids, worst first.
+ */
+export function formatPostureReport(report: PostureReport): string {
+  const lines: string[] = [];
+  const source = report.source;
+  switch (source.kind) {
+    case 'live':
+      break;
+    case 'demo':
+      lines.push(
+        `DEMO DATA — recorded ${new Date(source.recordedAt).toISOString()} on ${sanitizeForTerminal(source.recordedOn)} (${sanitizeForTerminal(source.reason)})`,
+      );
+      break;
+    default:
+      assertNever(source, 'data source');
+  }
+  const recorded = source.kind === 'demo' ? ', as recorded' : '';
+  lines.push(
+    report.evidenceKind === 'kernel'
+      ? `Evidence: the kernel (/proc of the engine's host${recorded}) where a container runs, else its configuration`
+      : `Evidence: configuration only (${source.kind === 'demo' ? 'recorded without /proc' : 'remote engine'})`,
+  );
+  const e = report.engine;
+  switch (e.state) {
+    case 'assessed':
+      lines.push(`Host (engine ${sanitizeForTerminal(e.facts.version ?? 'unknown')})  ${scoreText(e.score)}`);
+      lines.push(...findingLines(e.findings));
+      lines.push(...e.notes.map((n) => `  note: ${sanitizeForTerminal(n)}`));
+      break;
+    case 'error':
+      lines.push(`Host  not assessed: ${sanitizeForTerminal(e.error.message)} [${e.error.code}]`);
+      break;
+    default:
+      assertNever(e, 'engine posture state');
+  }
+  if (report.containers.length === 0) lines.push('', 'No containers.');
+  for (const c of report.containers) lines.push('', ...containerLines(c));
+  return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EpochMillis } from '../../shared/domain/ids.js';
 import { appVersion, findAppRoot } from '../adapters/app-paths.js';
 import { recordDemoScenario } from '../adapters/docker/demo-recorder.js';
-import { createLocalCore, createLocalEngine } from '../composition.js';
+import { createHostEvidence, createLocalCore, createLocalEngine } from '../composition.js';
 import { runCli } from './run.js';
 
 /**
@@ -22,8 +22,10 @@ async function main(): Promise<void> {
       version: appVersion(root),
       createCore: () => createLocalCore({ mode: 'cli' }),
       recordDemo: async ({ out, image, log }) => {
+        const engine = createLocalEngine();
         await recordDemoScenario({
-          engine: createLocalEngine(),
+          engine,
+          host: createHostEvidence(engine),
           image,
           out,
           log,

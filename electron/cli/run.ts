@@ -2,12 +2,23 @@ import { parseArgs } from 'node:util';
 
 import type { AppCore } from '../services/app-core.js';
 import type { Result } from '../../shared/ipc/result.js';
-import type { RequestChannel, RequestOf, ResponseOf } from '../../shared/ipc/contract.js';
+import type {
+  ContainerPostureEntry,
+  PostureReport,
+  RequestChannel,
+  RequestOf,
+  ResponseOf,
+} from '../../shared/ipc/contract.js';
 import { Channels } from '../../shared/ipc/contract.js';
-import { formatConnection, formatContainerTable } from './format.js';
+import { shortId } from '../../shared/domain/ids.js';
+import type { Severity } from '../../shared/domain/posture/model.js';
+import { failsAtOrAbove, formatConnection, formatContainerTable, formatPostureReport } from './format.js';
 
-/** Exit codes of the `bulkhead` CLI, documented in README. */
-export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` found a failure at or above --fail-on. */
+export const ExitCode = { ok: 0, failed: 1, usage: 2, findings: 3 } as const;
+
+/** The severities `--fail-on` accepts. */
+export const FAIL_ON = ['critical', 'high', 'medium', 'low'] as const;
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -32,13 +43,19 @@ Commands:
   containers [--json] [--demo]   List every container (running and stopped) on the Docker engine.
                                  --demo shows the embedded demo scenario when no engine is reachable.
   engine [--json]                Show how the engine is reached (DOCKER_HOST, docker context) and its version.
+  posture [--json] [--fail-on critical|high|medium|low] [--demo] [CONTAINER...]
+                                 Isolation posture: the host score (daemon checks) and, per container (all,
+                                 or the names / short or full ids given), its score, grade and findings.
+                                 Exits 3 when the host or a container fails a check at or above --fail-on
+                                 (default high).
   web [--port N]                 Start browser mode on 127.0.0.1 (prints a URL with an access token).
   demo record [--out FILE] [--image IMAGE]
                                  Maintainers: create contrasting containers on the local engine, record
                                  them into the demo scenario, and remove them again.
   help, --help                   This text.   --version   Bulkhead's version.
 
-Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage.
+Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage,
+3 posture findings at or above --fail-on.
 The engine is found like the docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, then the current context.`;
 
 async function call<C extends RequestChannel>(
@@ -114,6 +131,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
           return state.value.phase === 'connected' || list.ok ? ExitCode.ok : ExitCode.failed;
         });
       }
+      case 'posture':
+        return await posture(rest, io, deps);
       case 'web':
         return await deps.runWeb(rest);
       case 'demo': {
@@ -140,6 +159,83 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     }
     return fail(io, e instanceof Error ? e.message : String(e));
   }
+}
+
+/**
+ * Resolve what the user typed against the assessed containers the way the docker CLI does: a full id, else
+ * an exact name, else a unique id prefix.
+ */
+export function resolveContainers(
+  entries: readonly ContainerPostureEntry[],
+  wanted: readonly string[],
+): { found: ContainerPostureEntry[] } | { error: string } {
+  const found: ContainerPostureEntry[] = [];
+  for (const raw of wanted) {
+    const q = raw.replace(/^\//, '');
+    let match = entries.find((e) => e.id === q) ?? entries.find((e) => e.name === q);
+    if (match === undefined && /^[0-9a-f]+$/.test(q)) {
+      const prefixed = entries.filter((e) => e.id.startsWith(q));
+      if (prefixed.length > 1)
+        return { error: `${JSON.stringify(raw)} matches ${prefixed.length} containers` };
+      match = prefixed[0];
+    }
+    if (match === undefined) return { error: `no such container: ${JSON.stringify(raw)}` };
+    if (!found.includes(match)) found.push(match);
+  }
+  return { found };
+}
+
+async function posture(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      json: { type: 'boolean' },
+      demo: { type: 'boolean' },
+      'fail-on': { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const failOn = values['fail-on'] ?? 'high';
+  if (!(FAIL_ON as readonly string[]).includes(failOn))
+    return usage(io, `--fail-on must be one of ${FAIL_ON.join(', ')} (got ${JSON.stringify(failOn)})`);
+  const threshold = failOn as Severity;
+  return withCore(deps, async (core) => {
+    const configured = await call(core, Channels.demoConfigure, {
+      showDemoWhenDisconnected: values.demo === true,
+    });
+    if (!configured.ok) return fail(io, configured.error.message);
+    // Every container is assessed once (one list, one inspect each); names and ids are resolved against it.
+    const assessed = await call(core, Channels.postureAssess, {});
+    if (!assessed.ok) return fail(io, assessed.error.message, assessed.error.code);
+    let report: PostureReport = assessed.value;
+    if (positionals.length > 0) {
+      const resolved = resolveContainers(report.containers, positionals);
+      if ('error' in resolved) return fail(io, resolved.error, 'not-found');
+      report = { ...report, containers: resolved.found };
+    }
+    io.out(values.json === true ? json(report) : formatPostureReport(report));
+    const engineFindings = report.engine.state === 'assessed' ? report.engine.findings : [];
+    const failing = [
+      ...engineFindings,
+      ...report.containers.flatMap((c) => (c.result.state === 'assessed' ? c.result.findings : [])),
+    ].some((f) => failsAtOrAbove(f, threshold));
+    if (failing) return ExitCode.findings;
+    // Named containers must be assessed; in a run over all, one removed while it ran is simply gone.
+    const broken = report.containers.filter(
+      (c) =>
+        c.result.state === 'error' ||
+        (c.result.state === 'unavailable' && (positionals.length > 0 || c.result.error.code !== 'not-found')),
+    );
+    if (broken.length > 0 || report.engine.state === 'error') {
+      const what = [
+        ...(report.engine.state === 'error' ? ['the host'] : []),
+        ...broken.map((c) => c.name || shortId(c.id)),
+      ];
+      return fail(io, `could not assess ${what.join(', ')} (see above)`);
+    }
+    return ExitCode.ok;
+  });
 }
 
 function usage(io: CliIo, message: string): number {

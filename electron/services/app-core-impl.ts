@@ -7,12 +7,15 @@ import type { AppCore, PushEnvelope } from './app-core.js';
 import { FIRST_VERDICT_WAIT_MS, createContainerService } from './container-service.js';
 import { createEngineMonitor } from './engine-monitor.js';
 import type { MonitorTimings } from './engine-monitor.js';
-import type { Clock, DemoScenarioPort, EnginePort } from './ports.js';
+import type { Clock, DemoScenario, DemoScenarioPort, EnginePort, HostEvidencePort } from './ports.js';
+import { configurationOnlyHost, createPostureService } from './posture-service.js';
 
 /** What the core is built from: ports and facts, wired by a composition root. */
 export interface AppCoreDeps {
   readonly engine: EnginePort;
   readonly demo: DemoScenarioPort;
+  /** /proc and /sys of the engine's host for posture evidence; default: none (configuration only). */
+  readonly host?: HostEvidencePort;
   readonly clock: Clock;
   readonly mode: AppMode;
   readonly version: string;
@@ -69,11 +72,22 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     publish: (push) => hub.publish(push),
     timings: deps.timings,
   });
+  // One load of the demo file, shared by the services that fall back to it.
+  let demoLoad: Promise<DemoScenario | null> | undefined;
+  const demo: DemoScenarioPort = { load: () => (demoLoad ??= deps.demo.load()) };
   const containers = createContainerService({
     engine: deps.engine,
     monitor,
-    demo: deps.demo,
+    demo,
     showDemoWhenDisconnected: deps.showDemoWhenDisconnected,
+  });
+  const posture = createPostureService({
+    engine: deps.engine,
+    host: deps.host ?? configurationOnlyHost('host evidence is not wired in this core'),
+    monitor,
+    demo,
+    clock: deps.clock,
+    showDemoWhenDisconnected: () => containers.showDemoWhenDisconnected(),
   });
   let disposed = false;
 
@@ -108,6 +122,10 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       return describeApp();
     },
     [Channels.appDescribe]: describeApp,
+    [Channels.postureAssess]: ({ ids }) => {
+      start();
+      return posture.assess(ids);
+    },
   };
 
   const onError =

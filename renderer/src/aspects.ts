@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 
 import type { ContainerSummary, DataSource } from '../../shared/domain/container.js';
 import { OverviewAspect } from './components/OverviewAspect.js';
+import { PostureAspect } from './components/PostureAspect.js';
 
 /** What every aspect cell receives: one container and where its data came from. */
 export interface AspectProps {
@@ -27,4 +28,10 @@ export interface Aspect {
  */
 export const ASPECTS: readonly Aspect[] = [
   { id: 'overview', title: 'Overview', description: 'Image, state, uptime', Cell: OverviewAspect },
+  {
+    id: 'posture',
+    title: 'Posture',
+    description: 'Isolation score, worst failing checks',
+    Cell: PostureAspect,
+  },
 ];

@@ -2,9 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import './styles.css';
+import './posture.css';
 import { createRendererBridge, hasPreloadBridge } from './bridge.js';
 import { App } from './components/App.js';
 import { startController } from './controller.js';
+import { startPostureController } from './posture-controller.js';
 import { applyTransportState, initialWebSocketView } from './state/transport.js';
 import { startClock } from './stores/clock-store.js';
 import { useTransportStore } from './stores/transport-store.js';
@@ -16,6 +18,7 @@ const rendererBridge = createRendererBridge((state) =>
 );
 startClock();
 const controller = startController(rendererBridge.bridge);
+startPostureController(rendererBridge.bridge);
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');

@@ -1,6 +1,9 @@
-import type { ContainerList, ContainerSummary } from '../domain/container.js';
+import type { ContainerList, ContainerSummary, DataSource } from '../domain/container.js';
 import type { ConnectionState } from '../domain/engine.js';
-import type { ContainerId } from '../domain/ids.js';
+import type { ContainerId, EpochMillis } from '../domain/ids.js';
+import type { ContainerPosture, EnginePosture } from '../domain/posture/evaluate.js';
+import type { EvidenceKind } from '../domain/posture/model.js';
+import type { ErrorData } from './result.js';
 
 /**
  * The one API contract between the engine (main process, browser-mode server, CLI) and the renderer.
@@ -14,6 +17,7 @@ export const Channels = {
   containersInspect: 'containers:inspect',
   demoConfigure: 'demo:configure',
   appDescribe: 'app:describe',
+  postureAssess: 'posture:assess',
 } as const;
 
 /** Pushes from the engine to every renderer. */
@@ -58,6 +62,28 @@ export interface ContainerDetails {
   readonly inspect: unknown;
 }
 
+/** One container's posture, or why it could not be assessed (gone between list and inspect, /proc refused). */
+export interface ContainerPostureEntry {
+  readonly id: ContainerId;
+  readonly name: string;
+  readonly result: ContainerPosture | { readonly state: 'unavailable'; readonly error: ErrorData };
+}
+
+/**
+ * The answer to `posture:assess`: the engine's (host) posture and every requested container's.
+ *
+ * `evidenceKind` is `kernel` for a local engine (verdicts proven from /proc where a container runs) and for
+ * demo data recorded with its /proc evidence, and `configuration-only` for a remote engine. `source` says
+ * whether the report is live or a recording.
+ */
+export interface PostureReport {
+  readonly source: DataSource;
+  readonly assessedAt: EpochMillis;
+  readonly evidenceKind: EvidenceKind;
+  readonly engine: EnginePosture;
+  readonly containers: readonly ContainerPostureEntry[];
+}
+
 /** Request payload per channel. */
 export interface RequestMap {
   'engine:describe': Record<string, never>;
@@ -65,6 +91,8 @@ export interface RequestMap {
   'containers:inspect': { readonly id: ContainerId };
   'demo:configure': { readonly showDemoWhenDisconnected: boolean };
   'app:describe': Record<string, never>;
+  /** Every container when `ids` is absent. */
+  'posture:assess': { readonly ids?: readonly ContainerId[] };
 }
 
 /** Response value per channel (inside a Result envelope). */
@@ -74,6 +102,7 @@ export interface ResponseMap {
   'containers:inspect': ContainerDetails;
   'demo:configure': AppDescription;
   'app:describe': AppDescription;
+  'posture:assess': PostureReport;
 }
 
 /**

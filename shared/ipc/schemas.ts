@@ -23,6 +23,7 @@ export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<Reques
   'containers:inspect': z.strictObject({ id: containerIdSchema }),
   'demo:configure': z.strictObject({ showDemoWhenDisconnected: z.boolean() }),
   'app:describe': empty,
+  'posture:assess': z.strictObject({ ids: z.array(containerIdSchema).max(10_000).optional() }),
 };
 
 /** One line describing why a payload was refused, for the `bad-request` message. */

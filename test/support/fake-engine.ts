@@ -4,7 +4,13 @@ import type { ContainerId } from '../../shared/domain/ids.js';
 import { shortId } from '../../shared/domain/ids.js';
 import type { ContainerDetails } from '../../shared/ipc/contract.js';
 import { BulkheadError } from '../../shared/ipc/result.js';
-import type { ContainerListing, EngineEvent, EnginePort } from '../../electron/services/ports.js';
+import type {
+  ContainerListing,
+  EngineDocuments,
+  EngineEvent,
+  EnginePort,
+  InspectedContainer,
+} from '../../electron/services/ports.js';
 
 /** How the fake engine answers: up, refusing connections, or hung (calls never settle). */
 export type FakeEngineMode = 'up' | 'down' | 'hung';
@@ -13,7 +19,21 @@ export type FakeEngineMode = 'up' | 'down' | 'hung';
 export interface FakeEngine extends EnginePort {
   mode: FakeEngineMode;
   containers: ContainerSummary[];
-  readonly calls: { ping: number; describe: number; list: number; watch: number };
+  /** Raw inspect documents by id for inspectContainers/inspectContainer; default `{ Id: id }`. */
+  documents: Map<string, unknown>;
+  /** Ids that are listed but gone by the time they are inspected (404 between list and inspect). */
+  vanishing: Set<string>;
+  /** What engineDocuments() answers. */
+  engineDocs: EngineDocuments;
+  readonly calls: {
+    ping: number;
+    describe: number;
+    list: number;
+    watch: number;
+    /** Inspect requests (one per container inspected), by inspectContainer and inspectContainers. */
+    inspect: number;
+    engineDocuments: number;
+  };
   /** Number of event subscriptions currently open. */
   openWatches(): number;
   /** Deliver an event to every open subscription. */
@@ -61,7 +81,10 @@ export function createFakeEngine(): FakeEngine {
     endpoint: FAKE_ENDPOINT,
     mode: 'up',
     containers: [],
-    calls: { ping: 0, describe: 0, list: 0, watch: 0 },
+    documents: new Map(),
+    vanishing: new Set(),
+    engineDocs: { info: { ID: FAKE_INFO.id, Name: FAKE_INFO.name }, version: { Version: FAKE_INFO.version } },
+    calls: { ping: 0, describe: 0, list: 0, watch: 0, inspect: 0, engineDocuments: 0 },
     ping() {
       engine.calls.ping += 1;
       return gate(() => undefined);
@@ -76,10 +99,42 @@ export function createFakeEngine(): FakeEngine {
     },
     inspectContainer(id: ContainerId): Promise<ContainerDetails> {
       return gate(() => {
+        engine.calls.inspect += 1;
         const summary = engine.containers.find((c) => c.id === id);
-        if (summary === undefined) throw new BulkheadError('not-found', `no container ${shortId(id)}`);
-        return { summary, inspect: { Id: id } };
+        if (summary === undefined || engine.vanishing.has(id))
+          throw new BulkheadError('not-found', `no container ${shortId(id)}`);
+        return { summary, inspect: engine.documents.get(id) ?? { Id: id } };
       });
+    },
+    inspectContainers(ids?: readonly ContainerId[]): Promise<readonly InspectedContainer[]> {
+      engine.calls.list += 1;
+      return gate(() => {
+        const listed = engine.containers.filter((c) => ids === undefined || ids.includes(c.id));
+        const entries = listed.map((c): InspectedContainer => {
+          engine.calls.inspect += 1;
+          if (engine.vanishing.has(c.id))
+            return {
+              ok: false,
+              id: c.id,
+              name: c.name,
+              error: { code: 'not-found', message: `container ${shortId(c.id)} was removed` },
+            };
+          return { ok: true, id: c.id, name: c.name, inspect: engine.documents.get(c.id) ?? { Id: c.id } };
+        });
+        const missing = (ids ?? [])
+          .filter((id) => !listed.some((c) => c.id === id))
+          .map((id): InspectedContainer => ({
+            ok: false,
+            id,
+            name: '',
+            error: { code: 'not-found', message: `no container ${shortId(id)}` },
+          }));
+        return [...entries, ...missing];
+      });
+    },
+    engineDocuments(): Promise<EngineDocuments> {
+      engine.calls.engineDocuments += 1;
+      return gate(() => engine.engineDocs);
     },
     watchEvents(onEvent, onEnd) {
       engine.calls.watch += 1;

@@ -14,6 +14,11 @@ const epochMillis = z
   .nonnegative()
   .transform((n) => n as EpochMillis);
 
+const containerIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'expected a full 64-hex container id')
+  .transform((s) => s as ContainerId);
+
 const engineInfoSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
@@ -26,10 +31,7 @@ const engineInfoSchema = z.strictObject({
 });
 
 const summarySchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, 'expected a full 64-hex container id')
-    .transform((s) => s as ContainerId),
+  id: containerIdSchema,
   name: z.string(),
   image: z.string(),
   imageId: z.string(),
@@ -43,13 +45,112 @@ const summarySchema = z.strictObject({
   labels: z.record(z.string(), z.string()),
 });
 
-/** The schema of `assets/demo/scenario.json` (format `bulkhead-demo/1`): summaries strictly, inspect as is. */
+const int = z.number().int();
+const evidenceSchema = z.strictObject({
+  source: z.enum(['inspect', 'proc', 'engine', 'host']),
+  field: z.string(),
+  value: z.string(),
+});
+const kernelErrorSchema = z.strictObject({
+  code: z.enum(['permission-denied', 'process-gone', 'not-supported', 'unparseable', 'unreadable']),
+  message: z.string(),
+});
+/** A KernelFile<T>: the parsed value, or the typed reason it could not be read. */
+const kernelFile = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [
+    z.strictObject({ ok: z.literal(true), path: z.string(), value }),
+    z.strictObject({ ok: z.literal(false), path: z.string(), error: kernelErrorSchema }),
+  ]);
+const capabilitySetSchema = z.strictObject({
+  hex: z.string().regex(/^[0-9a-f]{16}$/),
+  names: z.array(z.string()),
+  unknownBits: z.array(int),
+});
+const procStatusSchema = z.strictObject({
+  name: z.string().nullable(),
+  pid: int.nullable(),
+  uid: z.tuple([int, int, int, int]).nullable(),
+  seccompMode: z.union([z.literal(0), z.literal(1), z.literal(2)]).nullable(),
+  seccompFilters: int.nullable(),
+  noNewPrivs: z.boolean().nullable(),
+  capInh: capabilitySetSchema.nullable(),
+  capPrm: capabilitySetSchema.nullable(),
+  capEff: capabilitySetSchema.nullable(),
+  capBnd: capabilitySetSchema.nullable(),
+  capAmb: capabilitySetSchema.nullable(),
+});
+const kernelEvidenceSchema = z.strictObject({
+  pid: int,
+  status: kernelFile(procStatusSchema),
+  uidMap: kernelFile(z.array(z.strictObject({ inside: int, outside: int, count: int }))),
+  attrCurrent: kernelFile(
+    z.strictObject({
+      raw: z.string(),
+      lsm: z.enum(['apparmor', 'selinux', 'unknown']),
+      profile: z.string(),
+      mode: z.string().nullable(),
+      unconfined: z.boolean(),
+    }),
+  ),
+  pidNamespace: kernelFile(z.string()),
+});
+const processListSchema = z.strictObject({
+  source: z.enum(['proc', 'engine']),
+  scope: z.enum(['pid-namespace', 'cgroup', 'engine-top']),
+  items: z.array(z.strictObject({ pid: int, comm: z.string(), args: z.array(z.string()) })),
+  truncated: z.boolean(),
+});
+const optionalBool = z.boolean().nullable().optional();
+const decidedSchema = z.strictObject({
+  facts: z.strictObject({
+    tcpWithoutTls: optionalBool,
+    icc: optionalBool,
+    userlandProxy: optionalBool,
+    defaultUlimits: z
+      .array(z.strictObject({ name: z.string(), soft: int, hard: int }))
+      .nullable()
+      .optional(),
+    noNewPrivilegesDefault: optionalBool,
+    iptables: optionalBool,
+  }),
+  evidence: z.strictObject({
+    tcpWithoutTls: z.array(evidenceSchema).optional(),
+    icc: z.array(evidenceSchema).optional(),
+    userlandProxy: z.array(evidenceSchema).optional(),
+    defaultUlimits: z.array(evidenceSchema).optional(),
+    noNewPrivilegesDefault: z.array(evidenceSchema).optional(),
+    iptables: z.array(evidenceSchema).optional(),
+  }),
+  notes: z.array(z.string()),
+});
+
+/** What a scenario records for posture: engine documents, decided daemon facts, host and kernel evidence. */
+export const demoPostureSchema = z.strictObject({
+  engine: z.strictObject({ info: z.unknown(), version: z.unknown() }),
+  decided: decidedSchema,
+  host: z
+    .strictObject({ lsms: kernelFile(z.array(z.string())), pidNamespace: z.string().nullable() })
+    .nullable(),
+  containers: z.array(
+    z.strictObject({
+      id: containerIdSchema,
+      kernel: kernelEvidenceSchema,
+      processes: processListSchema.nullable(),
+    }),
+  ),
+});
+
+/**
+ * The schema of `assets/demo/scenario.json` (format `bulkhead-demo/1`): summaries strictly, inspect as is.
+ * `posture` is optional, so scenarios recorded before it still load (their posture is configuration only).
+ */
 export const demoScenarioSchema = z.strictObject({
   format: z.literal('bulkhead-demo/1'),
   recordedAt: epochMillis,
   recordedWith: z.string(),
   engine: engineInfoSchema,
   containers: z.array(z.strictObject({ summary: summarySchema, inspect: z.unknown() })),
+  posture: demoPostureSchema.optional(),
 });
 
 /**
@@ -81,6 +182,14 @@ export function parseDemoScenario(text: string, where: string): DemoScenario {
       );
     }
     ids.add(c.summary.id);
+  }
+  for (const k of parsed.data.posture?.containers ?? []) {
+    if (!ids.has(k.id)) {
+      throw new BulkheadError(
+        'demo-unavailable',
+        `demo scenario ${where} has kernel evidence for container ${k.id}, which it does not list`,
+      );
+    }
   }
   return parsed.data;
 }

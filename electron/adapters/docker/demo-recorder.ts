@@ -6,7 +6,13 @@ import { promisify } from 'node:util';
 import type { ContainerId, EpochMillis } from '../../../shared/domain/ids.js';
 import { toContainerId } from '../../../shared/domain/ids.js';
 import type { ContainerDetails } from '../../../shared/ipc/contract.js';
-import type { DemoScenario, EnginePort } from '../../services/ports.js';
+import type {
+  DemoKernelRecording,
+  DemoPostureRecording,
+  DemoScenario,
+  EnginePort,
+  HostEvidencePort,
+} from '../../services/ports.js';
 
 const run = promisify(execFile);
 
@@ -81,15 +87,60 @@ async function docker(args: readonly string[]): Promise<string> {
   return stdout.trim();
 }
 
+/** State.Pid of a running container's inspect document, or null. */
+function runningPid(inspect: unknown): number | null {
+  const state = (inspect as { State?: { Running?: unknown; Pid?: unknown } } | null)?.State;
+  return state?.Running === true && typeof state.Pid === 'number' && state.Pid > 0 ? state.Pid : null;
+}
+
+/**
+ * What posture needs beyond the inspect documents: the engine's info/version, the daemon facts decided from
+ * the host, and — on a local engine — the host's LSMs and each running container's kernel evidence and
+ * processes, read right after its inspect so the PIDs match.
+ */
+async function recordPosture(
+  engine: EnginePort,
+  host: HostEvidencePort,
+  containers: readonly ContainerDetails[],
+): Promise<DemoPostureRecording> {
+  const [documents, decided, hostFacts] = await Promise.all([
+    engine.engineDocuments(),
+    host.decideEngineFacts(),
+    host.local ? host.hostFacts() : Promise.resolve(null),
+  ]);
+  const kernels: DemoKernelRecording[] = [];
+  if (host.local) {
+    const running = containers
+      .map((c) => ({ id: c.summary.id, pid: runningPid(c.inspect) }))
+      .filter((c): c is { id: ContainerId; pid: number } => c.pid !== null);
+    const processes = await host.containerProcesses(
+      running.map((c) => c.pid),
+      hostFacts?.pidNamespace ?? null,
+    );
+    for (const c of running) {
+      const listed = processes.get(c.pid);
+      kernels.push({
+        id: c.id,
+        kernel: await host.kernelEvidence(c.pid, c.id),
+        processes: listed?.ok === true ? listed.value : null,
+      });
+    }
+  }
+  return { engine: documents, decided, host: hostFacts, containers: kernels };
+}
+
 /**
  * Record the demo scenario from real containers.
  *
  * Creates each container with `docker create` + `docker start` (a start the engine refuses is logged and
  * the container recorded as created), waits for them to settle, inspects them through the same EnginePort the
- * app uses, writes the scenario atomically (temp file + rename), and removes exactly the containers it made.
+ * app uses, records the posture evidence (engine documents, daemon facts and, with a local `host`, /proc),
+ * writes the scenario atomically (temp file + rename), and removes exactly the containers it made.
  */
 export async function recordDemoScenario(options: {
   engine: EnginePort;
+  /** Host evidence for the posture recording; a remote engine's records configuration only. */
+  host: HostEvidencePort;
   image: string;
   out: string;
   log: (line: string) => void;
@@ -132,6 +183,7 @@ export async function recordDemoScenario(options: {
     for (const c of created) {
       containers.push(await engine.inspectContainer(c.id));
     }
+    const posture = await recordPosture(engine, options.host, containers);
     const scenario: DemoScenario = {
       format: 'bulkhead-demo/1',
       recordedAt: options.now(),
@@ -143,12 +195,15 @@ export async function recordDemoScenario(options: {
       ].join('\n'),
       engine: info,
       containers,
+      posture,
     };
     await mkdir(dirname(out), { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(scenario, null, 1)}\n`);
     await rename(tmp, out);
-    log(`recorded ${containers.length} containers into ${out}`);
+    log(
+      `recorded ${containers.length} containers (kernel evidence for ${posture.containers.length}) into ${out}`,
+    );
     return scenario;
   } finally {
     for (const c of created) {

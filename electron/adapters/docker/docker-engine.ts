@@ -6,7 +6,14 @@ import type { ContainerId, EpochMillis } from '../../../shared/domain/ids.js';
 import { isContainerId, shortId } from '../../../shared/domain/ids.js';
 import type { ContainerDetails } from '../../../shared/ipc/contract.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
-import type { ContainerListing, Disposable, EngineEvent, EnginePort } from '../../services/ports.js';
+import type {
+  ContainerListing,
+  Disposable,
+  EngineDocuments,
+  EngineEvent,
+  EnginePort,
+  InspectedContainer,
+} from '../../services/ports.js';
 import type { ResolvedEndpoint } from './endpoint.js';
 import { classifyDockerError, codedError } from './errors.js';
 import { createJsonLineDecoder } from './json-lines.js';
@@ -212,6 +219,47 @@ export function createDockerEngine(
         return result.summary;
       });
       return { containers: mapped.filter((c): c is ContainerSummary => c !== null), problems };
+    },
+
+    async inspectContainers(ids?: readonly ContainerId[]): Promise<readonly InspectedContainer[]> {
+      const listed = (await listRaw()).filter((e): e is Rec & { Id: ContainerId } =>
+        isContainerId(str(e.Id)),
+      );
+      const wanted = ids === undefined ? null : new Set<string>(ids);
+      const entries = wanted === null ? listed : listed.filter((e) => wanted.has(e.Id));
+      const inspected = await mapLimit(entries, concurrency, async (entry): Promise<InspectedContainer> => {
+        const name = nameOf(entry);
+        try {
+          return { ok: true, id: entry.Id, name, inspect: await inspectRaw(entry.Id) };
+        } catch (e) {
+          const error = classify(e);
+          // The engine itself went away: the whole run fails, not each container.
+          if (error.code === 'docker-unreachable' || error.code === 'docker-permission-denied') throw error;
+          const message =
+            error.code === 'not-found'
+              ? `container ${shortId(entry.Id)} was removed between list and inspect`
+              : error.message;
+          return { ok: false, id: entry.Id, name, error: { code: error.code, message } };
+        }
+      });
+      const found = new Set<string>(entries.map((e) => e.Id));
+      const missing: InspectedContainer[] = (ids ?? [])
+        .filter((id, i, all) => !found.has(id) && all.indexOf(id) === i)
+        .map((id) => ({
+          ok: false,
+          id,
+          name: '',
+          error: { code: 'not-found', message: `no container ${shortId(id)} on ${endpoint.url}` },
+        }));
+      return [...inspected, ...missing];
+    },
+
+    async engineDocuments(): Promise<EngineDocuments> {
+      const [info, version] = await Promise.all([
+        timed(REQUEST_TIMEOUT_MS, 'info', (abortSignal) => docker().info({ abortSignal })),
+        timed(REQUEST_TIMEOUT_MS, 'version', (abortSignal) => docker().version({ abortSignal })),
+      ]);
+      return { info, version };
     },
 
     async inspectContainer(id: ContainerId): Promise<ContainerDetails> {

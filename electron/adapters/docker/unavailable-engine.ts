@@ -16,6 +16,8 @@ export function createUnavailableEngine(endpoint: EndpointDescription, error: Bu
     describe: fail,
     listContainers: fail,
     inspectContainer: fail,
+    inspectContainers: fail,
+    engineDocuments: fail,
     watchEvents(_onEvent, onEnd) {
       let ended = false;
       queueMicrotask(() => {

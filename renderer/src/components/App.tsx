@@ -2,18 +2,24 @@ import type { ReactElement } from 'react';
 
 import type { Controller } from '../controller.js';
 import { Banners } from './Banners.js';
+import { usePostureUiStore } from '../stores/posture-ui-store.js';
 import { ContainerView } from './ContainerView.js';
 import { Header } from './Header.js';
+import { PostureMatrixView } from './PostureMatrix.js';
+import { PosturePanel } from './PosturePanel.js';
+import { MAIN_PANEL_ID, viewTabId } from './ViewSwitch.js';
 
-/** The app shell: header, banners, and the containers side by side. */
+/** The app shell: header, banners, and the chosen view (containers side by side, or the posture matrix). */
 export function App({ controller }: { readonly controller: Controller }): ReactElement {
+  const view = usePostureUiStore((s) => s.view);
   return (
     <div className="app">
       <Header />
       <Banners controller={controller} />
-      <main className="main" aria-label="Containers">
-        <ContainerView />
+      <main className="main" id={MAIN_PANEL_ID} role="tabpanel" aria-labelledby={viewTabId(view)}>
+        {view === 'matrix' ? <PostureMatrixView /> : <ContainerView />}
       </main>
+      <PosturePanel />
     </div>
   );
 }

@@ -6,7 +6,9 @@ import { engineLabel } from '../state/format.js';
 import { useContainersStore } from '../stores/containers-store.js';
 import { useEngineStore } from '../stores/engine-store.js';
 import { useTransportStore } from '../stores/transport-store.js';
+import { HostPostureFact } from './HostPostureFact.js';
 import { Pill } from './Pill.js';
+import { ViewSwitch } from './ViewSwitch.js';
 
 /** The app header: product name, connection status, endpoint and engine. */
 export function Header(): ReactElement {
@@ -31,6 +33,7 @@ export function Header(): ReactElement {
         <span className="brand-name">Bulkhead</span>
         {app !== null ? <span className="brand-version">v{app.version}</span> : null}
       </div>
+      <ViewSwitch />
       <div className="header-facts">
         <Pill indicator={indicator} className="connection-pill" />
         {connection !== null ? (
@@ -47,6 +50,7 @@ export function Header(): ReactElement {
             {engine.detail !== '' ? <span className="fact-note">{engine.detail}</span> : null}
           </span>
         ) : null}
+        <HostPostureFact />
       </div>
     </header>
   );

@@ -343,8 +343,18 @@ export function mapInspect(inspect: unknown): MapInspectResult {
     };
   }
   const id: ContainerId = rawId;
-  if (!isRecord(inspect.HostConfig))
-    r.problems.push(`HostConfig: expected object, got ${describe(inspect.HostConfig)}`);
+  // Without HostConfig almost every check would rest on nothing; scoring what is left would look like a
+  // clean bill of health. Refuse the document instead, naming what is missing.
+  if (!isRecord(inspect.HostConfig)) {
+    return {
+      ok: false,
+      id,
+      name: rawName,
+      problems: [
+        `HostConfig: expected object, got ${describe(inspect.HostConfig)}; no isolation check can be judged`,
+      ],
+    };
+  }
   if (!isRecord(inspect.Config)) r.problems.push(`Config: expected object, got ${describe(inspect.Config)}`);
 
   const running = r.bool('State.Running');

@@ -10,6 +10,12 @@ import type { ContainerId, EpochMillis } from '../../../shared/domain/ids.js';
 import { createDispatcher } from '../../../shared/ipc/dispatch.js';
 import type { Handlers } from '../../../shared/ipc/dispatch.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
+import type { PostureReport } from '../../../shared/ipc/contract.js';
+import { assessContainer, assessEngine } from '../../../shared/domain/posture/evaluate.js';
+import type { FixtureName } from '../posture/fixtures.js';
+import { FIXTURE_DIR, loadInspect, loadKernel, loadLocalHost } from '../posture/fixtures.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // A fake core built on the real dispatcher: the CLI is tested for what it prints and returns, the engine
 // behind it is scripted (the real engine is covered by the integration suite).
@@ -40,7 +46,9 @@ const summary = (over: Partial<ContainerSummary>): ContainerSummary => ({
 function deps(
   list: () => Promise<ContainerList>,
   state?: ConnectionState,
-): CliDeps & { demoRequests: boolean[] } {
+  posture: () => Promise<PostureReport> = () => Promise.reject(new Error('not scripted')),
+): CliDeps & { demoRequests: boolean[]; postureRequests: unknown[] } {
+  const postureRequests: unknown[] = [];
   const demoRequests: boolean[] = [];
   const handlers: Handlers = {
     'engine:describe': () =>
@@ -58,6 +66,10 @@ function deps(
     },
     'app:describe': () =>
       Promise.resolve({ version: '0', mode: 'cli', demoAvailable: true, showDemoWhenDisconnected: false }),
+    'posture:assess': (r) => {
+      postureRequests.push(r);
+      return posture();
+    },
   };
   const core: AppCore = {
     dispatch: createDispatcher(handlers),
@@ -67,6 +79,7 @@ function deps(
   };
   return {
     demoRequests,
+    postureRequests,
     version: '9.9.9',
     createCore: () => core,
     recordDemo: () => Promise.resolve(),
@@ -181,5 +194,150 @@ describe('bulkhead CLI', () => {
     expect(text).not.toContain('\u001b');
     expect(text.split('\n')).toHaveLength(3);
     expect(sanitizeForTerminal('a\u0000b\u2028c')).toBe('a\uFFFDb\uFFFDc');
+  });
+});
+
+/** A posture report assessed by the real core from containers and an engine recorded on a real dockerd. */
+async function report(names: readonly FixtureName[]): Promise<PostureReport> {
+  const host = await loadLocalHost();
+  const doc = (f: string): unknown =>
+    JSON.parse(readFileSync(join(FIXTURE_DIR, 'host', f), 'utf8')) as unknown;
+  return {
+    source: { kind: 'live' },
+    assessedAt: NOW as EpochMillis,
+    evidenceKind: 'kernel',
+    engine: assessEngine(doc('docker-info.json'), doc('docker-version.json'), { icc: true }),
+    containers: await Promise.all(
+      names.map(async (n) => {
+        const inspect = loadInspect(n);
+        return {
+          id: inspect.Id as ContainerId,
+          name: String(inspect.Name).slice(1),
+          result: assessContainer({ inspect, kernel: await loadKernel(n) }, host),
+        };
+      }),
+    ),
+  };
+}
+
+const postureDeps = (r: () => Promise<PostureReport>) =>
+  deps(() => Promise.reject(new Error('not called')), undefined, r);
+
+describe('bulkhead posture', () => {
+  it('exit 0 when nothing fails at or above high; the table has host and container scores with CIS ids', async () => {
+    const d = postureDeps(() => report(['hardened', 'default']));
+    const o = io();
+    expect(await runCli(['posture'], o.io, d)).toBe(0);
+    const text = o.out.join('\n');
+    expect(text).toMatch(/^Host \(engine 20\.10\.24\+dfsg1\) {2}\d+\/100 [A-F] /m);
+    expect(text).toMatch(
+      /^bulkhead-posture-hardened \([0-9a-f]{12}\) {2}96\/100 A .*running, kernel evidence$/m,
+    );
+    expect(text).toMatch(/^ {2}WARN medium {3}CIS 5\.26 No new privileges: .*\[kernel\]$/m);
+    expect(d.postureRequests).toEqual([{}]);
+    expect(d.demoRequests).toEqual([false]);
+  });
+
+  it('exit 3 on a failed finding at or above --fail-on (default high); critical only counts critical', async () => {
+    const d = postureDeps(() => report(['sys-admin-unconfined', 'default']));
+    expect(await runCli(['posture'], io().io, d)).toBe(3);
+    expect(await runCli(['posture', '--fail-on', 'critical'], io().io, d)).toBe(0);
+    const priv = postureDeps(() => report(['privileged']));
+    expect(await runCli(['posture', '--fail-on', 'critical'], io().io, priv)).toBe(3);
+  });
+
+  it('names, short and full ids select containers; JSON has only those', async () => {
+    const d = postureDeps(() => report(['hardened', 'default', 'etc-ro']));
+    const ids = (await report(['default', 'etc-ro'])).containers.map((c) => c.id);
+    const o = io();
+    expect(
+      await runCli(
+        ['posture', '--json', 'bulkhead-posture-hardened', (ids[0] ?? '').slice(0, 7), ids[1] ?? ''],
+        o.io,
+        d,
+      ),
+    ).toBe(0);
+    const parsed = JSON.parse(o.out.join('')) as PostureReport;
+    expect(parsed.containers.map((c) => c.name)).toEqual([
+      'bulkhead-posture-hardened',
+      'bulkhead-posture-default',
+      'bulkhead-posture-etc-ro',
+    ]);
+    expect(parsed.engine.state).toBe('assessed');
+  });
+
+  it('an unknown or ambiguous container: exit 1 with a clear message; a bad --fail-on: exit 2', async () => {
+    const d = postureDeps(() => report(['hardened']));
+    const o = io();
+    expect(await runCli(['posture', 'nope'], o.io, d)).toBe(1);
+    expect(o.err.join('')).toBe('bulkhead: no such container: "nope" [not-found]');
+    const two = postureDeps(async () => {
+      const r = await report(['hardened', 'default']);
+      const ids = ['ab' + 'c'.repeat(62), 'ab' + 'd'.repeat(62)] as ContainerId[];
+      return { ...r, containers: r.containers.map((c, i) => ({ ...c, id: ids[i] ?? c.id })) };
+    });
+    const o2 = io();
+    expect(await runCli(['posture', 'ab'], o2.io, two)).toBe(1);
+    expect(o2.err.join('')).toContain('"ab" matches 2 containers');
+    const o3 = io();
+    expect(await runCli(['posture', '--fail-on', 'info'], o3.io, d)).toBe(2);
+    expect(o3.err.join('')).toContain('--fail-on must be one of critical, high, medium, low');
+  });
+
+  it('a container that could not be assessed is shown and makes the run exit 1; the engine down exits 1', async () => {
+    const d = postureDeps(async () => {
+      const r = await report(['hardened']);
+      return {
+        ...r,
+        containers: [
+          ...r.containers,
+          {
+            id: 'e'.repeat(64) as ContainerId,
+            name: 'weird',
+            result: {
+              state: 'error',
+              id: null,
+              name: 'weird',
+              error: { code: 'bad-inspect', message: 'Id: missing' },
+            },
+          },
+        ],
+      };
+    });
+    const o = io();
+    expect(await runCli(['posture'], o.io, d)).toBe(1);
+    expect(o.out.join('\n')).toContain('weird (eeeeeeeeeeee)  not assessed: Id: missing [bad-inspect]');
+    expect(o.err.join('')).toContain('could not assess weird');
+    const down = postureDeps(() =>
+      Promise.reject(new BulkheadError('docker-unreachable', 'Docker engine not reachable at unix:///nope')),
+    );
+    const o2 = io();
+    expect(await runCli(['posture'], o2.io, down)).toBe(1);
+    expect(o2.err.join('')).toContain('not reachable at unix:///nope [docker-unreachable]');
+  });
+
+  it('a container removed while the run went over all of them is shown but does not fail the run', async () => {
+    const d = postureDeps(async () => {
+      const r = await report(['hardened']);
+      return {
+        ...r,
+        containers: [
+          ...r.containers,
+          {
+            id: 'e'.repeat(64) as ContainerId,
+            name: 'gone',
+            result: {
+              state: 'unavailable',
+              error: { code: 'not-found', message: 'removed between list and inspect' },
+            },
+          },
+        ],
+      };
+    });
+    const o = io();
+    expect(await runCli(['posture'], o.io, d)).toBe(0);
+    expect(o.out.join('\n')).toContain(
+      'gone (eeeeeeeeeeee)  not assessed: removed between list and inspect [not-found]',
+    );
   });
 });

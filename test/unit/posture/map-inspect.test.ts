@@ -226,16 +226,24 @@ describe('mapInspect on bad input', () => {
     );
   });
 
-  it('reports a missing HostConfig and Config as problems, not a crash', () => {
+  it('refuses a document without HostConfig: no isolation check could be judged', () => {
     const doc = loadInspect('default');
     delete doc.HostConfig;
+    const r = mapInspect(doc);
+    if (r.ok) throw new Error('should refuse');
+    expect(r.id).toBe(doc.Id);
+    expect(r.problems[0]).toMatch(/^HostConfig: expected object, got undefined; no isolation check/);
+  });
+
+  it('reports a mistyped Config and HostConfig field as problems, not a crash', () => {
+    const doc = loadInspect('default');
+    (doc.HostConfig as Record<string, unknown>).Privileged = 'yes';
     doc.Config = 'nope';
     const r = mapInspect(doc);
     if (!r.ok) throw new Error('should map');
-    expect(r.problems).toContain('HostConfig: expected object, got undefined');
     expect(r.problems).toContain('Config: expected object, got string');
+    expect(r.problems.some((p) => p.startsWith('HostConfig.Privileged: expected'))).toBe(true);
     expect(r.snapshot.privileged).toBeNull();
-    expect(r.snapshot.namespaces.network).toBeNull();
   });
 
   it('never throws on arbitrary JSON, nor on a recorded document with any field replaced', () => {

@@ -1,0 +1,17 @@
+import { runPostureBench } from './posture.bench.js';
+
+/**
+ * `npm run bench`: every benchmark, one after the other, each printing its results as ratios against a
+ * baseline measured in the same process (not as timed tests). Needs the real dockerd and the test image.
+ */
+async function main(): Promise<void> {
+  const log = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  await runPostureBench(log);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
