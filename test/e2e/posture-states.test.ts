@@ -179,7 +179,7 @@ describe('posture card rows (recorded containers, real core, fake engine)', () =
     );
     const broken = new PostureRow(dashboard.card(`${P}hardened-broken-inspect`).root);
     expect(await broken.incomplete().innerText()).toMatch(
-      /^Evidence incomplete: .*HostConfig\.CapAdd: expected/s,
+      /^Evidence incomplete: State\.Running: expected boolean, got string \(\+1 more\)$/,
     );
     expect(await broken.evidenceKind()).toBe('configuration only');
     // Everything else still renders.
