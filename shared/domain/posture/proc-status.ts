@@ -130,6 +130,14 @@ export function mapId(ranges: readonly IdMapRange[], inside: number): number | n
   return null;
 }
 
+/** The inverse of `mapId`: the id inside the namespace for an id seen outside it, or null when unmapped. */
+export function unmapId(ranges: readonly IdMapRange[], outside: number): number | null {
+  for (const r of ranges) {
+    if (outside >= r.outside && outside < r.outside + r.count) return r.inside + (outside - r.outside);
+  }
+  return null;
+}
+
 const SELINUX_UNCONFINED_TYPES = new Set(['spc_t', 'unconfined_t', 'kernel_t', 'initrc_t']);
 
 /**

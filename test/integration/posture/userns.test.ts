@@ -99,7 +99,7 @@ describe('user namespace remapping on a real second dockerd', () => {
     // /proc/<pid>/status, read from the host, shows the host uid of the container's root.
     const root = p.findings.find((f) => f.ruleId === 'runs-as-root');
     expect(root).toMatchObject({ status: 'pass', evidenceKind: 'kernel' });
-    expect(root?.message).toContain(`uid ${map[0]?.[1]}`);
+    expect(root?.message).toBe(`Runs as uid 0 inside a user namespace, mapped to host uid ${map[0]?.[1]}.`);
   });
 
   it('its daemon facts come from that dockerd: its own command line and config file', async () => {

@@ -1034,12 +1034,23 @@ const CASES: Record<string, readonly Case[]> = {
       kind: 'configuration-only',
     },
     {
-      label: 'uid 0 remapped to 100000 (kernel)',
+      label: 'uid 0 remapped to 100000 (kernel: /proc read from the host shows the host uid)',
       fixture: 'default',
-      kernel: { uid_map: '0 100000 65536\n' },
+      kernel: {
+        uid_map: '0 100000 65536\n',
+        'proc-status': status({ Uid: '100000\t100000\t100000\t100000' }),
+      },
       status: 'pass',
       kind: 'kernel',
-      message: /host uid 100000/,
+      message: 'Runs as uid 0 inside a user namespace, mapped to host uid 100000.',
+    },
+    {
+      label: 'a user namespace that maps uid 0 to host uid 0 is still host root',
+      fixture: 'default',
+      kernel: { uid_map: '0 0 1\n1 100000 65535\n' },
+      status: 'warn',
+      kind: 'kernel',
+      message: /host uid 0 even inside its user namespace/,
     },
     {
       label: 'root remapped by the engine (remote)',

@@ -1,5 +1,5 @@
 import { hasSecurityOption } from '../engine-facts.js';
-import { isInitialUserNamespace, mapId } from '../proc-status.js';
+import { isInitialUserNamespace, unmapId } from '../proc-status.js';
 import type { Evidence } from '../model.js';
 import type { ContainerRule } from '../rule.js';
 import {
@@ -46,23 +46,24 @@ export const runsAsRoot: ContainerRule = {
           map.value.map((r) => `${r.inside} ${r.outside} ${r.count}`).join('; '),
         ),
       );
-      const hostUid = mapId(map.value, uid);
+      // /proc/<pid>/status is read from the host, so its Uid is the host's view of the process; uid_map
+      // translates it back to the uid the process has inside its own user namespace.
+      const hostUid = uid;
+      const insideUid = unmapId(map.value, hostUid);
       const inInitial = isInitialUserNamespace(map.value);
-      if (uid !== 0)
+      if (hostUid !== 0)
         return kernelOutcome(
           'pass',
-          `Runs as uid ${uid}${hostUid !== null && hostUid !== uid ? ` (host uid ${hostUid})` : ''}.`,
-          evidence,
-        );
-      if (inInitial)
-        return kernelOutcome(
-          'warn',
-          'Runs as uid 0 in the host’s user namespace: root in the container is root on the host.',
+          inInitial || insideUid === hostUid
+            ? `Runs as uid ${hostUid}.`
+            : `Runs as uid ${insideUid ?? 'unmapped'} inside a user namespace, mapped to host uid ${hostUid}.`,
           evidence,
         );
       return kernelOutcome(
-        'pass',
-        `Runs as uid 0 inside a user namespace, mapped to host uid ${hostUid ?? 'unmapped'}.`,
+        'warn',
+        inInitial
+          ? 'Runs as uid 0 in the host’s user namespace: root in the container is root on the host.'
+          : 'Runs as host uid 0 even inside its user namespace (uid_map maps it to 0): root in the container is root on the host.',
         evidence,
       );
     }
