@@ -1,11 +1,13 @@
 import type { ContainerList, DataSource } from '../../shared/domain/container.js';
-import type { ConnectionState, EngineInfo } from '../../shared/domain/engine.js';
+import type { EngineInfo } from '../../shared/domain/engine.js';
 import type { ContainerId } from '../../shared/domain/ids.js';
 import { shortId } from '../../shared/domain/ids.js';
 import type { ContainerDetails } from '../../shared/ipc/contract.js';
 import { BulkheadError } from '../../shared/ipc/result.js';
 import type { EngineMonitor } from './engine-monitor.js';
 import type { DemoScenario, DemoScenarioPort, EnginePort } from './ports.js';
+import { engineVerdict, engineWentAway } from './engine-verdict.js';
+import type { EngineVerdict } from './engine-verdict.js';
 
 /** How long a request waits for the first connection verdict while the monitor is still `connecting`. */
 export const FIRST_VERDICT_WAIT_MS = 2500;
@@ -38,32 +40,6 @@ export function describeEngine(info: EngineInfo): string {
   return `Docker ${info.version || '(unknown version)'}${platform}`;
 }
 
-type Verdict =
-  | { readonly kind: 'live'; readonly engine: EngineInfo }
-  | {
-      readonly kind: 'offline';
-      readonly error: { readonly code: BulkheadError['code']; readonly message: string };
-    };
-
-function verdictOf(state: ConnectionState): Verdict {
-  switch (state.phase) {
-    case 'connected':
-      return { kind: 'live', engine: state.engine };
-    case 'disconnected':
-      return { kind: 'offline', error: state.error };
-    case 'connecting':
-      return {
-        kind: 'offline',
-        error: {
-          code: 'docker-unreachable',
-          message: `Docker engine not reachable at ${state.endpoint.url} (no answer yet)`,
-        },
-      };
-  }
-}
-
-const OFFLINE_CODES: readonly string[] = ['docker-unreachable', 'docker-permission-denied'];
-
 /**
  * Create the container service.
  *
@@ -87,7 +63,7 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
     return scenario;
   };
 
-  const verdict = async (): Promise<Verdict> => verdictOf(await monitor.settled(waitMs));
+  const verdict = async (): Promise<EngineVerdict> => engineVerdict(await monitor.settled(waitMs));
 
   /** The demo scenario to show for `error`, or the error itself when there is none. */
   const offline = async (error: { code: BulkheadError['code']; message: string }): Promise<DemoScenario> => {
@@ -113,9 +89,6 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
     return found;
   };
 
-  const wentAway = (e: unknown): e is BulkheadError =>
-    e instanceof BulkheadError && OFFLINE_CODES.includes(e.code);
-
   return {
     async list() {
       const v = await verdict();
@@ -129,7 +102,7 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
             problems: listing.problems,
           };
         } catch (e) {
-          if (!wentAway(e)) throw e;
+          if (!engineWentAway(e)) throw e;
           return demoList(await offline(e), e.message);
         }
       }
@@ -142,7 +115,7 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
         try {
           return await engine.inspectContainer(id);
         } catch (e) {
-          if (!wentAway(e)) throw e;
+          if (!engineWentAway(e)) throw e;
           return demoInspect(await offline(e), id);
         }
       }

@@ -1,4 +1,3 @@
-import type { ConnectionState } from '../../shared/domain/engine.js';
 import type { ContainerId } from '../../shared/domain/ids.js';
 import { shortId } from '../../shared/domain/ids.js';
 import type { DecidedEngineFacts } from '../../shared/domain/posture/engine-facts.js';
@@ -10,6 +9,7 @@ import type { ErrorData } from '../../shared/ipc/result.js';
 import { BulkheadError, toErrorData } from '../../shared/ipc/result.js';
 import { FIRST_VERDICT_WAIT_MS, describeEngine } from './container-service.js';
 import type { EngineMonitor } from './engine-monitor.js';
+import { engineVerdict, engineWentAway } from './engine-verdict.js';
 import type {
   Clock,
   DecidedEngineFactsReport,
@@ -144,34 +144,6 @@ function unavailable(id: ContainerId, name: string, error: ErrorData): Container
   return { id, name, result: { state: 'unavailable', error } };
 }
 
-type Verdict =
-  | { readonly kind: 'live' }
-  | {
-      readonly kind: 'offline';
-      readonly error: { readonly code: BulkheadError['code']; readonly message: string };
-    };
-
-function verdictOf(state: ConnectionState): Verdict {
-  switch (state.phase) {
-    case 'connected':
-      return { kind: 'live' };
-    case 'disconnected':
-      return { kind: 'offline', error: state.error };
-    case 'connecting':
-      return {
-        kind: 'offline',
-        error: {
-          code: 'docker-unreachable',
-          message: `Docker engine not reachable at ${state.endpoint.url} (no answer yet)`,
-        },
-      };
-  }
-}
-
-const OFFLINE_CODES: readonly string[] = ['docker-unreachable', 'docker-permission-denied'];
-const wentAway = (e: unknown): e is BulkheadError =>
-  e instanceof BulkheadError && OFFLINE_CODES.includes(e.code);
-
 interface EngineContext {
   readonly posture: EnginePosture;
   readonly host: HostFacts;
@@ -218,7 +190,7 @@ export function createPostureService(deps: PostureServiceDeps): PostureService {
       host.decideEngineFacts(),
       host.local ? host.hostFacts() : Promise.resolve<LocalHostFacts | null>(null),
     ]);
-    if (!docs.ok && wentAway(docs.e)) throw docs.e;
+    if (!docs.ok && engineWentAway(docs.e)) throw docs.e;
     const facts = withEndpointFacts(decided);
     const posture: EnginePosture = docs.ok
       ? withDecidedEvidence(assessEngine(docs.d.info, docs.d.version, facts.facts), facts)
@@ -362,12 +334,12 @@ export function createPostureService(deps: PostureServiceDeps): PostureService {
 
   return {
     async assess(ids) {
-      const v = verdictOf(await monitor.settled(waitMs));
+      const v = engineVerdict(await monitor.settled(waitMs));
       if (v.kind === 'offline') return offline(v.error, ids);
       try {
         return await live(ids);
       } catch (e) {
-        if (!wentAway(e)) throw e;
+        if (!engineWentAway(e)) throw e;
         return offline(e, ids);
       }
     },
