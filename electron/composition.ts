@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import Docker from 'dockerode';
 
 import type { EndpointDescription } from '../shared/domain/engine.js';
 import type { AppMode } from '../shared/ipc/contract.js';
@@ -10,11 +13,22 @@ import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { resolveEndpoint } from './adapters/docker/endpoint.js';
 import { createUnavailableEngine } from './adapters/docker/unavailable-engine.js';
 import { createProcHostEvidence } from './adapters/host/host-evidence.js';
+import { OsvStore, defaultDataDir } from './adapters/advisories/osv-store.js';
+import { createEngineImages } from './adapters/images/engine-images.js';
+import type { AdvisoryPort, ImageReadPort } from './services/image-ports.js';
+import { unwiredImages } from './services/image-service.js';
+import { createBpftracePort } from './adapters/syscalls/bpftrace-source.js';
+import { createCaptureReplayPort } from './adapters/syscalls/capture-replay.js';
+import { createRecordingReplayPort } from './adapters/syscalls/recording-replay.js';
+import { createSysdigLivePort } from './adapters/syscalls/sysdig-live.js';
+import { createToolProbe } from './adapters/syscalls/tool-probe.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { AppCore } from './services/app-core.js';
 import { createAppCore } from './services/app-core-impl.js';
 import type { EnginePort, HostEvidencePort } from './services/ports.js';
 import { configurationOnlyHost } from './services/posture-service.js';
+import type { FoldOptions } from './services/syscall-ports.js';
+import type { SyscallPorts } from './services/syscall-service.js';
 
 /** Options of the local composition root. */
 export interface LocalCoreOptions {
@@ -25,6 +39,21 @@ export interface LocalCoreOptions {
   readonly demoPath?: string;
   /** Default true. */
   readonly showDemoWhenDisconnected?: boolean;
+  /** How syscall sources fold and summarise (the CLI asks for every syscall per subject); adapter defaults. */
+  readonly syscallFold?: FoldOptions;
+}
+
+/** The real syscall sources: bpftrace, sysdig live, sysdig capture replay, Bulkhead recording replay. */
+export function createSyscallPorts(fold: FoldOptions = {}): SyscallPorts {
+  return {
+    bpf: createBpftracePort({ ...fold, clock: systemClock }),
+    'sysdig-live': createSysdigLivePort({ ...fold, clock: systemClock }),
+    'sysdig-capture': createCaptureReplayPort({ ...fold, clock: systemClock }),
+    recording: createRecordingReplayPort({
+      clock: systemClock,
+      ...(fold.frameIntervalMs !== undefined ? { frameIntervalMs: fold.frameIntervalMs } : {}),
+    }),
+  };
 }
 
 /**
@@ -77,6 +106,51 @@ export function createHostEvidence(engine: EnginePort): HostEvidencePort {
 }
 
 /**
+ * Bulkhead's data directory: `$BULKHEAD_DATA_DIR` (tests), else `$XDG_DATA_HOME/bulkhead`, else
+ * `~/.local/share/bulkhead`.
+ */
+export function dataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const override = env.BULKHEAD_DATA_DIR;
+  if (override !== undefined && override !== '') return override;
+  return defaultDataDir(env);
+}
+
+/** The local advisory store (`<data dir>/advisories`). */
+export function createAdvisoryStore(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): OsvStore {
+  return new OsvStore({ dir: join(dataDir(env), 'advisories') });
+}
+
+/**
+ * The image reader over the engine the environment points at (same resolution as the engine port), with its
+ * on-disk cache in `<data dir>/image-cache`; an unresolvable endpoint gives a reader that fails saying why.
+ */
+export function createImagePorts(env: Readonly<Record<string, string | undefined>> = process.env): {
+  reader: ImageReadPort;
+  advisories: AdvisoryPort;
+} {
+  const advisories = createAdvisoryStore(env);
+  try {
+    const resolved = resolveEndpoint({
+      env,
+      homeDir: homedir(),
+      readFile: (p) => readFileSync(p),
+      platform: process.platform,
+    });
+    const docker = new Docker(resolved.dockerodeOptions);
+    return {
+      reader: createEngineImages(docker, resolved.description, {
+        cacheDir: join(dataDir(env), 'image-cache'),
+      }),
+      advisories,
+    };
+  } catch (e) {
+    return { reader: unwiredImages(e instanceof Error ? e.message : String(e)), advisories };
+  }
+}
+
+/**
  * The composition root shared by the three faces (desktop main, browser-mode main, CLI).
  *
  * Wires the real adapters (endpoint resolution, dockerode engine, host evidence from /proc, demo file, system
@@ -93,5 +167,7 @@ export function createLocalCore(options: LocalCoreOptions): AppCore {
     mode: options.mode,
     version: appVersion(root),
     showDemoWhenDisconnected: options.showDemoWhenDisconnected,
+    images: createImagePorts(options.env ?? process.env),
+    syscalls: { ports: createSyscallPorts(options.syscallFold), probe: createToolProbe() },
   });
 }

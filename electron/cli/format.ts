@@ -5,6 +5,7 @@ import { shortId } from '../../shared/domain/ids.js';
 import type { Finding, Severity } from '../../shared/domain/posture/model.js';
 import { SEVERITIES } from '../../shared/domain/posture/model.js';
 import type { PostureScore } from '../../shared/domain/posture/score.js';
+import type { DropCounts, SourceState, Subject, SyscallFrame } from '../../shared/domain/syscalls/model.js';
 import type { ContainerPostureEntry, PostureReport } from '../../shared/ipc/contract.js';
 import { assertNever } from '../../shared/util/assert-never.js';
 
@@ -161,5 +162,105 @@ export function formatPostureReport(report: PostureReport): string {
   }
   if (report.containers.length === 0) lines.push('', 'No containers.');
   for (const c of report.containers) lines.push('', ...containerLines(c));
+  return lines.join('\n');
+}
+
+/** One subject's line in `bulkhead syscalls`: its total and its top syscalls by count since start. */
+export interface SyscallSubjectSummary {
+  readonly subject: Subject;
+  readonly total: number;
+  readonly top: readonly { readonly syscall: string; readonly count: number }[];
+  /** The syscalls the top list leaves out, and their summed count. */
+  readonly others: { readonly syscalls: number; readonly count: number };
+}
+
+/** What `bulkhead syscalls` prints (and, as JSON, `--json`). */
+export interface SyscallSummary {
+  /** The source as the user named it (`capture:FILE`, `sysdig`, `bpf`). */
+  readonly source: string;
+  /** How the source ended: `exited` (end of input, or stopped after --duration) or `failed`. */
+  readonly state: SourceState | null;
+  readonly totalEvents: number;
+  readonly dropped: DropCounts;
+  /** Seconds the tracer was down and being restarted (live sources). */
+  readonly restartGaps: number;
+  readonly subjects: readonly SyscallSubjectSummary[];
+}
+
+/** Summarise a frame for the CLI: per subject, the `top` syscalls by total count (ties by name). */
+export function summarizeSyscallFrame(
+  source: string,
+  frame: SyscallFrame | null,
+  state: SourceState | null,
+  top: number,
+): SyscallSummary {
+  const subjects = (frame?.subjects ?? []).map((s): SyscallSubjectSummary => {
+    const counts = s.top
+      .map((c) => ({ syscall: c.syscall, count: c.total }))
+      .filter((c) => c.count > 0)
+      .sort((a, b) => b.count - a.count || (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0));
+    const shown = counts.slice(0, top);
+    const hidden = counts.slice(top);
+    return {
+      subject: s.subject,
+      total: s.total,
+      top: shown,
+      others: {
+        syscalls: hidden.length + s.rest.syscalls,
+        count: hidden.reduce((n, c) => n + c.count, 0) + s.rest.total,
+      },
+    };
+  });
+  return {
+    source,
+    state,
+    totalEvents: frame?.totalEvents ?? 0,
+    dropped: frame?.dropped ?? { overflow: 0, late: 0, malformed: 0 },
+    restartGaps: (frame?.gaps ?? [])
+      .filter((g) => g.reason === 'tracer-restart')
+      .reduce((n, g) => n + (g.to - g.from + 1), 0),
+    subjects,
+  };
+}
+
+function subjectLabel(subject: Subject): string {
+  switch (subject.kind) {
+    case 'container':
+      return subject.name === null
+        ? `container ${subject.id}`
+        : `${sanitizeForTerminal(subject.name)} (${subject.id})`;
+    case 'host':
+      return 'host (processes outside containers)';
+    case 'unattributed':
+      return 'unattributed (sysdig could not tell the container)';
+    default:
+      return assertNever(subject, 'subject');
+  }
+}
+
+/** The text `bulkhead syscalls` prints: per subject (containers, host, unattributed) its top syscalls. */
+export function formatSyscallSummary(summary: SyscallSummary): string {
+  const lines: string[] = [
+    `Source: ${sanitizeForTerminal(summary.source)} — ${summary.totalEvents} events, ${summary.subjects.length} subject(s)`,
+  ];
+  const { overflow, late, malformed } = summary.dropped;
+  if (overflow + late + malformed > 0) {
+    lines.push(`Dropped: ${overflow} over the key bound, ${late} late, ${malformed} malformed lines`);
+  }
+  if (summary.restartGaps > 0) {
+    lines.push(
+      `The tracer was down and restarted for ${summary.restartGaps} s; those seconds are not counted.`,
+    );
+  }
+  if (summary.subjects.length === 0) lines.push('No syscalls.');
+  for (const s of summary.subjects) {
+    lines.push('', `${subjectLabel(s.subject)}  ${s.total} syscalls`);
+    const names = s.top.map((c) => sanitizeForTerminal(c.syscall));
+    const width = Math.max(8, ...names.map((n) => n.length));
+    s.top.forEach((c, i) => lines.push(`  ${names[i]!.padEnd(width)} ${String(c.count).padStart(10)}`));
+    if (s.others.syscalls > 0) {
+      lines.push(`  ${`(${s.others.syscalls} more)`.padEnd(width)} ${String(s.others.count).padStart(10)}`);
+    }
+  }
   return lines.join('\n');
 }

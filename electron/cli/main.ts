@@ -5,6 +5,7 @@ import type { EpochMillis } from '../../shared/domain/ids.js';
 import { appVersion, findAppRoot } from '../adapters/app-paths.js';
 import { recordDemoScenario } from '../adapters/docker/demo-recorder.js';
 import { createHostEvidence, createLocalCore, createLocalEngine } from '../composition.js';
+import { createImageCliDeps } from './image-deps.js';
 import { runCli } from './run.js';
 
 /**
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
     { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) },
     {
       version: appVersion(root),
-      createCore: () => createLocalCore({ mode: 'cli' }),
+      createCore: (options) =>
+        createLocalCore({
+          mode: 'cli',
+          ...(options?.syscallFold !== undefined ? { syscallFold: options.syscallFold } : {}),
+        }),
       recordDemo: async ({ out, image, log }) => {
         const engine = createLocalEngine();
         await recordDemoScenario({
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
           });
         }),
       now: () => Date.now(),
+      images: createImageCliDeps(appVersion(root)),
     },
   );
 }

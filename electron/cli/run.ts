@@ -13,6 +13,10 @@ import { Channels } from '../../shared/ipc/contract.js';
 import { shortId } from '../../shared/domain/ids.js';
 import type { Severity } from '../../shared/domain/posture/model.js';
 import { failsAtOrAbove, formatConnection, formatContainerTable, formatPostureReport } from './format.js';
+import type { ImageCliDeps } from './images.js';
+import { dbCommand, imageCommand } from './images.js';
+import type { FoldOptions } from '../services/syscall-ports.js';
+import { collectSyscalls, parseSyscallsArgs, renderSyscalls } from './syscalls.js';
 
 /** Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` found a failure at or above --fail-on. */
 export const ExitCode = { ok: 0, failed: 1, usage: 2, findings: 3 } as const;
@@ -29,12 +33,15 @@ export interface CliIo {
 /** What the CLI needs from its composition root. */
 export interface CliDeps {
   readonly version: string;
-  createCore(): AppCore;
+  /** A core for one command; `syscallFold` sets how syscall sources summarise (the CLI wants every syscall). */
+  createCore(options?: { readonly syscallFold?: FoldOptions }): AppCore;
   /** Record the demo scenario (a maintainer command; talks to the live engine). */
   recordDemo(options: { out: string; image: string; log: (line: string) => void }): Promise<void>;
   /** Start browser mode with these arguments; resolves with its exit code. */
   runWeb(args: readonly string[]): Promise<number>;
   now(): number;
+  /** Image findings and the advisory database (`image …`, `db …`); absent: those commands say so. */
+  readonly images?: ImageCliDeps;
 }
 
 export const USAGE = `Usage: bulkhead <command> [options]
@@ -48,6 +55,21 @@ Commands:
                                  or the names / short or full ids given), its score, grade and findings.
                                  Exits 3 when the host or a container fails a check at or above --fail-on
                                  (default high).
+  syscalls --source bpf|sysdig|capture:FILE [--json] [--duration 10s] [--top N]
+                                 Per container (then host, then unattributed), the top syscalls by count:
+                                 a capture is read to its end; a live source (bpf, sysdig) runs for
+                                 --duration (default 10s). --top: syscalls listed per subject (default 10).
+  image scan IMAGE [--format table|json|sarif|cyclonedx] [--out FILE] [--fail-on critical|high|medium|low]
+                 [--force] [--compare trivy|grype]
+                                 Scan an image: OS packages against the advisory database, image lint, age.
+                                 Exits 3 when a vulnerability or failing lint check is at or above --fail-on.
+  image import-scan FILE [--image IMAGE] [--json]
+                                 Read a Trivy or Grype JSON report and show it beside Bulkhead's findings.
+  db import <all.zip|DIR|FILE.json> [--skip-invalid]
+                                 Import OSV advisories (osv.dev per-ecosystem all.zip dumps).
+  db update [--ecosystem NAME ...]
+                                 Download and import the osv.dev dumps (default Debian, Alpine, Ubuntu).
+  db status [--json]             The advisory database's source, age and ecosystems (stale after 7 days).
   web [--port N]                 Start browser mode on 127.0.0.1 (prints a URL with an access token).
   demo record [--out FILE] [--image IMAGE]
                                  Maintainers: create contrasting containers on the local engine, record
@@ -55,7 +77,7 @@ Commands:
   help, --help                   This text.   --version   Bulkhead's version.
 
 Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage,
-3 posture findings at or above --fail-on.
+3 posture or image findings at or above --fail-on.
 The engine is found like the docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, then the current context.`;
 
 async function call<C extends RequestChannel>(
@@ -133,6 +155,12 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
       }
       case 'posture':
         return await posture(rest, io, deps);
+      case 'syscalls':
+        return await syscalls(rest, io, deps);
+      case 'image':
+        return await imageCommand(rest, io, deps.images, (use) => withCore(deps, use), USAGE);
+      case 'db':
+        return await dbCommand(rest, io, deps.images, (use) => withCore(deps, use), USAGE);
       case 'web':
         return await deps.runWeb(rest);
       case 'demo': {
@@ -236,6 +264,30 @@ async function posture(args: readonly string[], io: CliIo, deps: CliDeps): Promi
     }
     return ExitCode.ok;
   });
+}
+
+/** Every syscall per subject in frames; the CLI cuts the list to --top itself, by total count. */
+const CLI_SYSCALL_FOLD: FoldOptions = { topN: 4096 };
+
+async function syscalls(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const parsed = parseSyscallsArgs(args, process.cwd());
+  if (!parsed.ok) return usage(io, parsed.message);
+  // No engine watch (core.start) here: syscall sources do not need the Docker engine.
+  const core = deps.createCore({ syscallFold: CLI_SYSCALL_FOLD });
+  try {
+    const outcome = await collectSyscalls(core, parsed, (ms) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      return {
+        promise: new Promise<void>((r) => (timer = setTimeout(r, ms))),
+        cancel: () => clearTimeout(timer),
+      };
+    });
+    if (!outcome.ok) return fail(io, outcome.error.message, outcome.error.code);
+    io.out(renderSyscalls(outcome.summary, parsed.json));
+    return ExitCode.ok;
+  } finally {
+    await core.dispose();
+  }
 }
 
 function usage(io: CliIo, message: string): number {

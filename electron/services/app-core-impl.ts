@@ -9,6 +9,11 @@ import { createEngineMonitor } from './engine-monitor.js';
 import type { MonitorTimings } from './engine-monitor.js';
 import type { Clock, DemoScenario, DemoScenarioPort, EnginePort, HostEvidencePort } from './ports.js';
 import { configurationOnlyHost, createPostureService } from './posture-service.js';
+import type { AdvisoryPort, ImageReadPort } from './image-ports.js';
+import { createImageService, unwiredImages } from './image-service.js';
+import type { SyscallToolProbePort } from './syscall-ports.js';
+import type { SyscallPorts } from './syscall-service.js';
+import { LOCAL_CLIENT, createSyscallService } from './syscall-service.js';
 
 /** What the core is built from: ports and facts, wired by a composition root. */
 export interface AppCoreDeps {
@@ -22,6 +27,15 @@ export interface AppCoreDeps {
   /** Default true. */
   readonly showDemoWhenDisconnected?: boolean;
   readonly timings?: Partial<MonitorTimings>;
+  /** Image scanning: the engine-backed image reader and the advisory store; default none (scans fail, saying so). */
+  readonly images?: { readonly reader: ImageReadPort; readonly advisories: AdvisoryPort };
+  /** Syscall sources; default none (every kind reports itself unavailable). */
+  readonly syscalls?: {
+    readonly ports: SyscallPorts;
+    readonly probe: SyscallToolProbePort;
+    /** Why the bpf kind is unavailable when `ports.bpf` is absent. */
+    readonly bpfUnwiredReason?: string;
+  };
   /** Where handler failures that are not BulkheadErrors are reported; default console.error. */
   readonly onError?: (channel: string, e: unknown) => void;
 }
@@ -89,6 +103,33 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     clock: deps.clock,
     showDemoWhenDisconnected: () => containers.showDemoWhenDisconnected(),
   });
+  const syscalls = createSyscallService({
+    ports: deps.syscalls?.ports ?? {},
+    probe: deps.syscalls?.probe ?? {
+      probe: () =>
+        Promise.resolve({
+          isRoot: false,
+          bpftraceOnPath: false,
+          sysdigOnPath: false,
+          sysdigDriverPresent: false,
+        }),
+    },
+    ...(deps.syscalls?.bpfUnwiredReason !== undefined
+      ? { bpfUnwiredReason: deps.syscalls.bpfUnwiredReason }
+      : {}),
+    clock: deps.clock,
+    publish: (push) => hub.publish(push),
+  });
+  const images = createImageService({
+    images: deps.images?.reader ?? unwiredImages('image scanning is not wired in this core'),
+    advisories: deps.images?.advisories ?? {
+      meta: () => Promise.resolve(null),
+      findings: () => Promise.resolve({ findings: [], missing: [] }),
+    },
+    engine: deps.engine,
+    clock: deps.clock,
+    publish: (payload) => hub.publish({ channel: Pushes.imagesProgress, payload }),
+  });
   let disposed = false;
 
   const start = (): void => {
@@ -126,6 +167,22 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       start();
       return posture.assess(ids);
     },
+    [Channels.imagesScan]: ({ image, force }) => {
+      start();
+      return images.scan(image, force === true);
+    },
+    [Channels.imagesStatus]: () => {
+      start();
+      return images.status();
+    },
+    [Channels.dbStatus]: () => images.dbStatus(),
+    [Channels.syscallsSources]: () => syscalls.sources(),
+    [Channels.syscallsSubscribe]: (request, client) =>
+      Promise.resolve(syscalls.subscribe(client ?? LOCAL_CLIENT, request)),
+    [Channels.syscallsUnsubscribe]: (request, client) =>
+      Promise.resolve(syscalls.unsubscribe(client ?? LOCAL_CLIENT, request)),
+    [Channels.syscallsControl]: (request, client) =>
+      Promise.resolve(syscalls.control(client ?? LOCAL_CLIENT, request)),
   };
 
   const onError =
@@ -139,9 +196,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     dispatch: createDispatcher(handlers, onError),
     pushes: { subscribe: (listener) => hub.subscribe(listener) },
     start,
+    clientClosed: (clientId) => syscalls.clientClosed(clientId),
     dispose() {
       if (!disposed) {
         disposed = true;
+        syscalls.dispose();
         monitor.dispose();
         hub.clear();
       }

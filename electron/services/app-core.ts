@@ -5,6 +5,8 @@ import type { Dispatcher } from '../../shared/ipc/dispatch.js';
 export interface PushEnvelope<P extends PushChannel = PushChannel> {
   readonly channel: P;
   readonly payload: PushOf<P>;
+  /** When set, only the client with this id receives it (a subscription's frames); else every client. */
+  readonly to?: string;
 }
 
 /** Fan-out of pushes to every connected renderer. */
@@ -23,6 +25,11 @@ export interface AppCore {
   readonly pushes: PushSource;
   /** Start watching the engine (connect, follow events, reconnect with backoff). Idempotent. */
   start(): void;
+  /**
+   * A client (a window `wc-<webContents id>`, a WebSocket connection) is gone: release what it held (its
+   * syscall subscriptions). Unknown ids are ignored.
+   */
+  clientClosed(clientId: string): void;
   /** Stop watching and release every resource; the process can then exit on its own. */
   dispose(): Promise<void>;
 }

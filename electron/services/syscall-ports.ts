@@ -34,6 +34,7 @@ export interface FoldOptions {
 
 /** What to start. Paths are validated by the adapter (exists, regular file, readable) before use. */
 export type SyscallSourceSpec =
+  | { readonly kind: 'bpf' }
   | { readonly kind: 'sysdig-live' }
   | { readonly kind: 'sysdig-capture'; readonly path: string; readonly speed: ReplaySpeed }
   | { readonly kind: 'recording'; readonly path: string; readonly speed: ReplaySpeed };
@@ -72,4 +73,20 @@ export interface SyscallSourcePort<K extends SyscallSourceKind = SyscallSourceKi
     spec: Extract<SyscallSourceSpec, { readonly kind: K }>,
     listener: SyscallSourceListener,
   ): SyscallSource;
+}
+
+/** What the machine offers the live sources, as probed when the source picker asks. */
+export interface SyscallToolFacts {
+  /** Whether Bulkhead runs as root (both live tracers need it). */
+  readonly isRoot: boolean;
+  /** Whether `bpftrace` / `sysdig` is an executable on PATH. */
+  readonly bpftraceOnPath: boolean;
+  readonly sysdigOnPath: boolean;
+  /** Whether sysdig's kernel driver is loaded (its device node, /dev/scap0, exists). */
+  readonly sysdigDriverPresent: boolean;
+}
+
+/** Probes the tools behind the live sources (cheap: a PATH lookup and a stat or two; no process is run). */
+export interface SyscallToolProbePort {
+  probe(): Promise<SyscallToolFacts>;
 }

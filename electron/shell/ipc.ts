@@ -1,5 +1,5 @@
 import { REQUEST_CHANNELS } from '../../shared/ipc/contract.js';
-import type { Dispatcher } from '../../shared/ipc/dispatch.js';
+import type { ClientRef, Dispatcher } from '../../shared/ipc/dispatch.js';
 import { err, toErrorData } from '../../shared/ipc/result.js';
 import type { Result } from '../../shared/ipc/result.js';
 import type { PushEnvelope, PushSource } from '../services/app-core.js';
@@ -20,13 +20,15 @@ export interface IpcMainLike<E> {
  *
  * A message from an untrusted sender is answered with `untrusted-sender` and never reaches the dispatcher
  * (Electron security checklist #17: validate the sender of all IPC messages). The payload is passed on
- * untouched: the dispatcher validates it against the channel's zod schema. Returns the function that
- * removes every handler again.
+ * untouched: the dispatcher validates it against the channel's zod schema. `clientOf` names the sender
+ * (`wc-<webContents id>`, see {@link webContentsClientId}) so per-client resources can be released when
+ * its window goes. Returns the function that removes every handler again.
  */
 export function registerIpcHandlers<E>(
   ipcMain: IpcMainLike<E>,
   dispatch: Dispatcher,
   isTrustedSender: (event: E) => boolean,
+  clientOf?: (event: E) => ClientRef,
 ): () => void {
   for (const channel of REQUEST_CHANNELS) {
     ipcMain.handle(channel, async (event, ...args): Promise<Result<unknown>> => {
@@ -34,7 +36,7 @@ export function registerIpcHandlers<E>(
         return err('untrusted-sender', `${channel}: the sender is not a Bulkhead window`);
       }
       try {
-        return await dispatch(channel, args[0]);
+        return await dispatch(channel, args[0], clientOf?.(event));
       } catch (e) {
         // The dispatcher answers with Results; this only catches a bug, so the renderer still gets data.
         return { ok: false, error: toErrorData(e) };
@@ -47,6 +49,11 @@ export function registerIpcHandlers<E>(
     disposed = true;
     for (const channel of REQUEST_CHANNELS) ipcMain.removeHandler(channel);
   };
+}
+
+/** The client id of a window's webContents, as the dispatcher and `AppCore.clientClosed` hear it. */
+export function webContentsClientId(webContentsId: number): string {
+  return `wc-${webContentsId}`;
 }
 
 /** The parts of an IPC invoke event the sender check reads (a subset of Electron's `IpcMainInvokeEvent`). */
@@ -92,13 +99,15 @@ export interface PushForwarderOptions {
   readonly maxQueued?: number;
   /** Where drops are reported; defaults to console.warn. */
   readonly log?: (line: string) => void;
+  /** This window's client id: pushes addressed to another client are not forwarded. */
+  readonly clientId?: string;
 }
 
 /** Default bound of the queue held while the renderer loads. */
 export const DEFAULT_MAX_QUEUED_PUSHES = 256;
 
 /**
- * Forward every push of the engine to one window.
+ * Forward every push of the engine to one window (pushes addressed to another client excepted).
  *
  * Create it before the window loads: pushes that arrive before `did-finish-load` are queued (bounded, the
  * oldest dropped with a count) and flushed in order once the page can listen. Pushes to a destroyed
@@ -133,6 +142,7 @@ export function createPushForwarder(
 
   const unsubscribe = pushes.subscribe((push) => {
     if (disposed) return;
+    if (push.to !== undefined && push.to !== options.clientId) return;
     if (ready) {
       send(push);
       return;

@@ -6,7 +6,7 @@ import { BrowserWindow, Menu, app, ipcMain, session, shell } from 'electron';
 import { rendererDir } from '../adapters/app-paths.js';
 import { createLocalCore } from '../composition.js';
 import type { AppCore } from '../services/app-core.js';
-import { createPushForwarder, isTrustedSender, registerIpcHandlers } from './ipc.js';
+import { createPushForwarder, isTrustedSender, registerIpcHandlers, webContentsClientId } from './ipc.js';
 import { applySessionGuards, applyWindowGuards } from './security.js';
 import { buildMenuTemplate, mainWindowOptions } from './window.js';
 
@@ -49,7 +49,11 @@ function runDesktop(): void {
     const id = webContents.id;
     ownWebContents.add(id);
     // Created before loading so pushes that arrive while the page loads are queued, not lost.
-    const disposePushes = createPushForwarder(core.pushes, webContents);
+    const disposePushes = createPushForwarder(core.pushes, webContents, {
+      clientId: webContentsClientId(id),
+    });
+    // A closed window releases what it held (its syscall subscriptions).
+    webContents.once('destroyed', () => core.clientClosed(webContentsClientId(id)));
     window.once('ready-to-show', () => window.show());
     window.on('closed', () => {
       ownWebContents.delete(id);
@@ -104,8 +108,11 @@ function runDesktop(): void {
         Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, isPackaged: app.isPackaged })),
       );
       // Checklist #17: validate the sender of all IPC messages.
-      disposeIpc = registerIpcHandlers(ipcMain, core.dispatch, (event) =>
-        isTrustedSender(event, { isOwnWebContents: (wcId) => ownWebContents.has(wcId), appUrl }),
+      disposeIpc = registerIpcHandlers(
+        ipcMain,
+        core.dispatch,
+        (event) => isTrustedSender(event, { isOwnWebContents: (wcId) => ownWebContents.has(wcId), appUrl }),
+        (event) => ({ id: webContentsClientId(event.sender.id) }),
       );
       core.start();
       createWindow();

@@ -93,8 +93,9 @@ const FORBIDDEN_TEXT =
  * Listens on 127.0.0.1 only. Every HTTP request and every WebSocket upgrade must carry the token (query
  * `?token=`, or the HttpOnly SameSite=Strict cookie set when a page is opened with a valid query token) and
  * a Host header naming this loopback port (a DNS-rebinding guard); upgrades must also come from this
- * server's own Origin. Client frames are validated before they reach `core.dispatch`; pushes from the core
- * are broadcast to every connected client.
+ * server's own Origin. Client frames are validated before they reach `core.dispatch`, which hears each
+ * connection's client id (`ws-<n>`); pushes from the core go to every connected client, or to the one they
+ * are addressed to. A closed connection is reported to `core.clientClosed`, which releases what it held.
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const { core } = options;
@@ -234,12 +235,25 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
   });
 
+  /** Each connection's client id: what the core keys its per-client resources (subscriptions) by. */
+  const clientIds = new WeakMap<WebSocket, string>();
+  let nextClient = 1;
+
   wss.on('connection', (ws: WebSocket) => {
+    const clientId = `ws-${nextClient++}`;
+    clientIds.set(ws, clientId);
     ws.on('error', (e) => log(`browser mode: client socket error: ${describe(e)}`));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      handleFrame(ws, data, isBinary).catch((e: unknown) =>
+      handleFrame(ws, clientId, data, isBinary).catch((e: unknown) =>
         log(`browser mode: frame handling failed: ${describe(e)}`),
       );
+    });
+    ws.on('close', () => {
+      try {
+        core.clientClosed(clientId);
+      } catch (e) {
+        log(`browser mode: releasing ${clientId} failed: ${describe(e)}`);
+      }
     });
   });
 
@@ -250,7 +264,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   };
 
-  const handleFrame = async (ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> => {
+  const handleFrame = async (
+    ws: WebSocket,
+    clientId: string,
+    data: RawData,
+    isBinary: boolean,
+  ): Promise<void> => {
     if (isBinary) {
       log('browser mode: dropped a binary frame');
       return;
@@ -278,7 +297,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     let result: Result<unknown>;
     try {
-      result = await core.dispatch(frame.data.channel, frame.data.payload);
+      result = await core.dispatch(frame.data.channel, frame.data.payload, { id: clientId });
     } catch (e) {
       // The dispatcher answers every failure as data; this only guards against a broken core.
       log(`browser mode: dispatch threw: ${describe(e)}`);
@@ -300,6 +319,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     for (const client of wss.clients) {
+      // A push addressed to one client (a subscription's frames) goes to that connection only.
+      if (push.to !== undefined && clientIds.get(client) !== push.to) continue;
       if (client.readyState === client.OPEN) client.send(text);
     }
   });

@@ -1,8 +1,10 @@
 import type { ComponentType } from 'react';
 
 import type { ContainerSummary, DataSource } from '../../shared/domain/container.js';
+import { ImageAspect } from './components/ImageAspect.js';
 import { OverviewAspect } from './components/OverviewAspect.js';
 import { PostureAspect } from './components/PostureAspect.js';
+import { SyscallsAspect } from './components/SyscallsAspect.js';
 
 /** What every aspect cell receives: one container and where its data came from. */
 export interface AspectProps {
@@ -33,5 +35,17 @@ export const ASPECTS: readonly Aspect[] = [
     title: 'Posture',
     description: 'Isolation score, worst failing checks',
     Cell: PostureAspect,
+  },
+  {
+    id: 'syscalls',
+    title: 'Runtime',
+    description: 'Top syscalls, events per second, drops',
+    Cell: SyscallsAspect,
+  },
+  {
+    id: 'image',
+    title: 'Image',
+    description: 'Age, known vulnerabilities, advisory DB, lint',
+    Cell: ImageAspect,
   },
 ];

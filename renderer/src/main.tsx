@@ -3,10 +3,14 @@ import { createRoot } from 'react-dom/client';
 
 import './styles.css';
 import './posture.css';
+import './syscalls.css';
+import './images.css';
 import { createRendererBridge, hasPreloadBridge } from './bridge.js';
 import { App } from './components/App.js';
 import { startController } from './controller.js';
+import { startImagesController } from './images-controller.js';
 import { startPostureController } from './posture-controller.js';
+import { startSyscallsController } from './syscalls-controller.js';
 import { applyTransportState, initialWebSocketView } from './state/transport.js';
 import { startClock } from './stores/clock-store.js';
 import { useTransportStore } from './stores/transport-store.js';
@@ -19,11 +23,13 @@ const rendererBridge = createRendererBridge((state) =>
 startClock();
 const controller = startController(rendererBridge.bridge);
 startPostureController(rendererBridge.bridge);
+const syscalls = startSyscallsController(rendererBridge.bridge);
+startImagesController(rendererBridge.bridge);
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App controller={controller} />
+    <App controller={controller} syscalls={syscalls} />
   </StrictMode>,
 );

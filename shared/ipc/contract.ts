@@ -3,6 +3,8 @@ import type { ConnectionState } from '../domain/engine.js';
 import type { ContainerId, EpochMillis } from '../domain/ids.js';
 import type { ContainerPosture, EnginePosture } from '../domain/posture/evaluate.js';
 import type { EvidenceKind } from '../domain/posture/model.js';
+import type { ImageScanReport, ImageScanState, AdvisoryDbSummary } from '../domain/images/report.js';
+import type { ReplayPosition, ReplaySpeed, SourceState, SyscallFrame } from '../domain/syscalls/model.js';
 import type { ErrorData } from './result.js';
 
 /**
@@ -18,12 +20,22 @@ export const Channels = {
   demoConfigure: 'demo:configure',
   appDescribe: 'app:describe',
   postureAssess: 'posture:assess',
+  syscallsSources: 'syscalls:sources',
+  syscallsSubscribe: 'syscalls:subscribe',
+  syscallsUnsubscribe: 'syscalls:unsubscribe',
+  syscallsControl: 'syscalls:control',
+  imagesScan: 'images:scan',
+  imagesStatus: 'images:status',
+  dbStatus: 'db:status',
 } as const;
 
 /** Pushes from the engine to every renderer. */
 export const Pushes = {
   engineState: 'engine:state',
   containersChanged: 'containers:changed',
+  syscallsFrame: 'syscalls:frame',
+  syscallsState: 'syscalls:state',
+  imagesProgress: 'images:progress',
 } as const;
 
 export type RequestChannel = (typeof Channels)[keyof typeof Channels];
@@ -84,6 +96,35 @@ export interface PostureReport {
   readonly containers: readonly ContainerPostureEntry[];
 }
 
+/** Which syscall source to start. Paths name a file on the machine the engine runs on. */
+export type SyscallSourceRequest =
+  | { readonly kind: 'bpf' }
+  | { readonly kind: 'sysdig-live' }
+  | { readonly kind: 'sysdig-capture'; readonly path: string; readonly speed: ReplaySpeed }
+  | { readonly kind: 'recording'; readonly path: string; readonly speed: ReplaySpeed };
+
+/** What the source picker shows for each kind of source. */
+export interface SyscallSourceInfo {
+  readonly kind: SyscallSourceRequest['kind'];
+  readonly label: string;
+  /** Whether it can start here; when not, `reason` says why in one sentence (tool missing, no driver, no root). */
+  readonly available: boolean;
+  readonly reason: string | null;
+  /** Whether it carries the syscall sequence (needed for anomaly detection) or counts only. */
+  readonly sequence: boolean;
+  /** Its limits, shown next to the charts (e.g. "counts per 250 ms, no arguments"). */
+  readonly note: string;
+}
+
+/** One image in use by containers, and where its scan stands. */
+export interface ImageStatusEntry {
+  readonly imageId: string;
+  readonly refs: readonly string[];
+  /** The containers using it (an image shared by several containers is scanned once). */
+  readonly containers: readonly ContainerId[];
+  readonly state: ImageScanState;
+}
+
 /** Request payload per channel. */
 export interface RequestMap {
   'engine:describe': Record<string, never>;
@@ -93,6 +134,22 @@ export interface RequestMap {
   'app:describe': Record<string, never>;
   /** Every container when `ids` is absent. */
   'posture:assess': { readonly ids?: readonly ContainerId[] };
+  'syscalls:sources': Record<string, never>;
+  /** Start a source for this client; frames arrive as `syscalls:frame` pushes tagged with the subId. */
+  'syscalls:subscribe': { readonly source: SyscallSourceRequest };
+  'syscalls:unsubscribe': { readonly subId: string };
+  /** Replay controls (the timeline scrubber); ignored fields stay as they are. */
+  'syscalls:control': {
+    readonly subId: string;
+    readonly seek?: number;
+    readonly speed?: ReplaySpeed;
+    readonly playing?: boolean;
+  };
+  /** Scan (or return the cached scan of) an image by id (`sha256:…`) or reference; progress as pushes. */
+  'images:scan': { readonly image: string; readonly force?: boolean };
+  /** Every image used by a container, with its scan state; scans not yet run are queued. */
+  'images:status': Record<string, never>;
+  'db:status': Record<string, never>;
 }
 
 /** Response value per channel (inside a Result envelope). */
@@ -103,6 +160,14 @@ export interface ResponseMap {
   'demo:configure': AppDescription;
   'app:describe': AppDescription;
   'posture:assess': PostureReport;
+  'syscalls:sources': readonly SyscallSourceInfo[];
+  'syscalls:subscribe': { readonly subId: string; readonly state: SourceState };
+  'syscalls:unsubscribe': { readonly subId: string };
+  'syscalls:control': { readonly replay: ReplayPosition | null };
+  'images:scan': ImageScanReport;
+  'images:status': readonly ImageStatusEntry[];
+  /** Null when no advisory database has been imported yet. */
+  'db:status': AdvisoryDbSummary | null;
 }
 
 /**
@@ -114,6 +179,10 @@ export interface ResponseMap {
 export interface PushMap {
   'engine:state': ConnectionState;
   'containers:changed': { readonly ids: readonly ContainerId[] | 'all' };
+  /** At most 4 Hz per subscription, each frame with its drop counts (never raw events). */
+  'syscalls:frame': { readonly subId: string; readonly frame: SyscallFrame };
+  'syscalls:state': { readonly subId: string; readonly state: SourceState };
+  'images:progress': { readonly imageId: string; readonly state: ImageScanState };
 }
 
 export type RequestOf<C extends RequestChannel> = RequestMap[C];

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'sysdig-driver-missing',
   'sysdig-failed',
   'capture-unreadable',
+  'bpftrace-missing',
+  'bpftrace-failed',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

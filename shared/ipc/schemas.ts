@@ -16,6 +16,36 @@ export const containerIdSchema = z
 
 const empty = z.strictObject({});
 
+/** A file path handed to a child process: bounded, no NUL, not an option (argv injection). */
+export const filePathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine((p) => !p.startsWith('-'), 'path must not start with "-"');
+
+/**
+ * An image id (`sha256:` + 64 hex) or a reference (`repo[:tag][@digest]`) in Docker's own character set;
+ * never starting with `-`, so it cannot become an option of a tool it is handed to.
+ */
+export const imageRefSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^(sha256:[0-9a-f]{64}|[a-z0-9][a-zA-Z0-9._/:@+-]*)$/, 'expected an image id or reference');
+
+const replaySpeedSchema = z.union([z.literal('max'), z.number().min(0.1).max(1000)]);
+
+/** Subscription ids are minted by the engine; anything else is refused before a lookup. */
+export const subIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a subscription id');
+
+const syscallSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('bpf') }),
+  z.strictObject({ kind: z.literal('sysdig-live') }),
+  z.strictObject({ kind: z.literal('sysdig-capture'), path: filePathSchema, speed: replaySpeedSchema }),
+  z.strictObject({ kind: z.literal('recording'), path: filePathSchema, speed: replaySpeedSchema }),
+]);
+
 /** The schema table; the mapped type keeps it in step with RequestMap at compile time. */
 export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<RequestOf<C>, unknown> } = {
   'engine:describe': empty,
@@ -24,6 +54,18 @@ export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<Reques
   'demo:configure': z.strictObject({ showDemoWhenDisconnected: z.boolean() }),
   'app:describe': empty,
   'posture:assess': z.strictObject({ ids: z.array(containerIdSchema).max(10_000).optional() }),
+  'syscalls:sources': empty,
+  'syscalls:subscribe': z.strictObject({ source: syscallSourceSchema }),
+  'syscalls:unsubscribe': z.strictObject({ subId: subIdSchema }),
+  'syscalls:control': z.strictObject({
+    subId: subIdSchema,
+    seek: z.number().finite().optional(),
+    speed: replaySpeedSchema.optional(),
+    playing: z.boolean().optional(),
+  }),
+  'images:scan': z.strictObject({ image: imageRefSchema, force: z.boolean().optional() }),
+  'images:status': empty,
+  'db:status': empty,
 };
 
 /** One line describing why a payload was refused, for the `bad-request` message. */

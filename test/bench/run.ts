@@ -1,4 +1,7 @@
+import { runBpfBench } from './bpf.bench.js';
+import { runImagesBench } from './images.bench.js';
 import { runPostureBench } from './posture.bench.js';
+import { runSyscallsBench } from './syscalls.bench.js';
 
 /**
  * `npm run bench`: every benchmark, one after the other, each printing its results as ratios against a
@@ -9,6 +12,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`);
   };
   await runPostureBench(log);
+  await runImagesBench(log);
+  await runBpfBench(log);
+  await runSyscallsBench(log);
 }
 
 main().catch((e: unknown) => {

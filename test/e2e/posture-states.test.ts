@@ -351,6 +351,8 @@ describe('posture matrix (recorded containers, real core, fake engine)', () => {
     expect(await tabs.selected()).toBe('Containers');
     expect(await page.locator('article.card').count()).toBeGreaterThan(0);
     await page.keyboard.press('End');
+    expect(await tabs.selected()).toBe('Syscalls');
+    await page.keyboard.press('ArrowLeft');
     expect(await tabs.selected()).toBe('Posture matrix');
   });
 

@@ -45,7 +45,7 @@ import { classifyDockerError } from '../docker/errors.js';
  */
 
 /** Format tag of a cached read; bump when the result shape or the wanted files change. */
-export const IMAGE_READ_FORMAT = 'bulkhead-image-read/1';
+export const IMAGE_READ_FORMAT = 'bulkhead-image-read/2';
 
 /** What reading one image produced. */
 export interface ImageReadResult {

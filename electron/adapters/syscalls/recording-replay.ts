@@ -93,7 +93,9 @@ const frameSchema = z.strictObject({
   ),
   totalEvents: count,
   dropped: z.strictObject({ overflow: count, late: count, malformed: count }),
-  gaps: z.array(z.strictObject({ from: seconds, to: seconds, reason: z.enum(['no-data', 'dropped']) })),
+  gaps: z.array(
+    z.strictObject({ from: seconds, to: seconds, reason: z.enum(['no-data', 'dropped', 'tracer-restart']) }),
+  ),
   keys: z.strictObject({ used: count, max: count }),
   replay: z
     .strictObject({

@@ -100,6 +100,8 @@ export function listUnavailableText(error: ErrorData): string {
     case 'sysdig-driver-missing':
     case 'sysdig-failed':
     case 'capture-unreadable':
+    case 'bpftrace-missing':
+    case 'bpftrace-failed':
     case 'internal':
       return `The container list could not be loaded: ${error.message}`;
     default:

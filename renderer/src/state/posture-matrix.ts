@@ -238,17 +238,18 @@ export function moveCell(
 // ---------------------------------------------------------------------------------------------------------
 
 /** The two main views. */
-export type MainView = 'containers' | 'matrix';
+export type MainView = 'containers' | 'matrix' | 'syscalls';
 
 /** The views in tab order, with their labels. */
 export const MAIN_VIEWS: readonly { readonly id: MainView; readonly label: string }[] = [
   { id: 'containers', label: 'Containers' },
   { id: 'matrix', label: 'Posture matrix' },
+  { id: 'syscalls', label: 'Syscalls' },
 ];
 
 /** The remembered view; anything unrecognised (nothing stored, an old value) is the container view. */
 export function parseStoredView(value: string | null): MainView {
-  return value === 'matrix' ? 'matrix' : 'containers';
+  return value === 'matrix' || value === 'syscalls' ? value : 'containers';
 }
 
 /** The remembered column sort; the default puts the worst containers first. */

@@ -206,6 +206,8 @@ export function unavailableTitle(code: ErrorCode): string {
     case 'sysdig-driver-missing':
     case 'sysdig-failed':
     case 'capture-unreadable':
+    case 'bpftrace-missing':
+    case 'bpftrace-failed':
     case 'internal':
       return 'Posture could not be assessed';
     default:

@@ -46,9 +46,22 @@ const WANTED_ANCESTORS: ReadonlySet<string> = new Set(
   ]),
 );
 
+/** File names that commonly hold credentials (`.env`, SSH keys, `*.key`/`*.pem`, `.netrc`, …). */
+const SECRET_NAMES =
+  /^(\.env(\..+)?|id_(rsa|dsa|ecdsa|ed25519)|.+\.(key|pem|p12|pfx)|\.netrc|\.git-credentials|\.pgpass|\.npmrc|\.pypirc)$/;
+
+/**
+ * Whether a file may hold a credential, for image lint: its content is kept so that a private-key header
+ * can be told from a certificate. `/usr/share` (documentation, test data of packages) is not looked at.
+ */
+export function secretCandidate(path: string): boolean {
+  if (path.startsWith('/usr/share/') || path.startsWith('/proc/') || path.startsWith('/sys/')) return false;
+  return SECRET_NAMES.test(path.slice(path.lastIndexOf('/') + 1)) || path.endsWith('/.aws/credentials');
+}
+
 /** What a reader should do with a layer entry at `path`: keep its content, note its presence, or neither. */
 export function wantedContent(path: string): 'content' | 'presence' | null {
-  if (WANTED_FILES.has(path) || WANTED_DIRS.has(parentOf(path))) return 'content';
+  if (WANTED_FILES.has(path) || WANTED_DIRS.has(parentOf(path)) || secretCandidate(path)) return 'content';
   if (PRESENCE_ONLY_FILES.has(path)) return 'presence';
   return null;
 }

@@ -108,12 +108,13 @@ export interface DropCounts {
  * Seconds in the window whose counts are not complete.
  *
  * `no-data`: the source was not running (before it started, or a gap it reported); `dropped`: events of that
- * second were dropped (see DropCounts). Ranges are inclusive.
+ * second were dropped (see DropCounts); `tracer-restart`: a live tracer died and was being restarted (the
+ * syscall service marks the outage). Ranges are inclusive.
  */
 export interface Gap {
   readonly from: EpochSeconds;
   readonly to: EpochSeconds;
-  readonly reason: 'no-data' | 'dropped';
+  readonly reason: 'no-data' | 'dropped' | 'tracer-restart';
 }
 
 /** Replay speed: `max` reads as fast as sysdig can, a number multiplies the recorded pace (1, 10, …). */
@@ -166,6 +167,10 @@ export const SYSCALL_ERROR_CODES = [
   'capture-unreadable',
   /** Not allowed to read the file or to open the driver. */
   'permission-denied',
+  /** No bpftrace binary (the eBPF source). */
+  'bpftrace-missing',
+  /** bpftrace stopped or refused the program for a reason Bulkhead does not recognise (its words are in the message). */
+  'bpftrace-failed',
 ] as const;
 export type SyscallErrorCode = (typeof SYSCALL_ERROR_CODES)[number];
 

@@ -4,7 +4,12 @@ import { REQUEST_CHANNELS } from '../../../shared/ipc/contract.js';
 import type { AppDescription } from '../../../shared/ipc/contract.js';
 import type { Dispatcher } from '../../../shared/ipc/dispatch.js';
 import type { Result } from '../../../shared/ipc/result.js';
-import { isTrustedSender, registerIpcHandlers } from '../../../electron/shell/ipc.js';
+import {
+  createPushForwarder,
+  isTrustedSender,
+  registerIpcHandlers,
+  webContentsClientId,
+} from '../../../electron/shell/ipc.js';
 import type { IpcMainLike, SenderEvent } from '../../../electron/shell/ipc.js';
 import { createFakeCore } from '../../support/fake-core.js';
 
@@ -104,6 +109,43 @@ describe('registerIpcHandlers', () => {
     expect(core.handled).toEqual([
       { channel: 'demo:configure', request: { showDemoWhenDisconnected: false } },
       { channel: 'containers:inspect', request: { id: CONTAINER_ID } },
+    ]);
+  });
+
+  it("passes the sender's client id (wc-<webContents id>) to the dispatcher when asked to", async () => {
+    const ipc = new FakeIpcMain();
+    const core = createFakeCore({ 'app:describe': () => Promise.resolve(APP) });
+    registerIpcHandlers(ipc, core.dispatch, trusted, (e) => ({ id: webContentsClientId(e.sender.id) }));
+    await expect(ipc.invoke('app:describe', event(), {})).resolves.toEqual({ ok: true, value: APP });
+    expect(core.handled).toEqual([{ channel: 'app:describe', request: {}, client: { id: `wc-${OUR_ID}` } }]);
+    // Without clientOf the dispatcher hears no client (in-process callers).
+    const plain = new FakeIpcMain();
+    const other = createFakeCore({ 'app:describe': () => Promise.resolve(APP) });
+    registerIpcHandlers(plain, other.dispatch, trusted);
+    await plain.invoke('app:describe', event(), {});
+    expect(other.handled[0]?.client).toBeUndefined();
+  });
+
+  it('forwards to a window only the pushes addressed to its client id, and every broadcast', () => {
+    const core = createFakeCore();
+    const sent: [string, unknown][] = [];
+    let loaded: () => void = () => undefined;
+    createPushForwarder(
+      core.pushes,
+      {
+        isDestroyed: () => false,
+        send: (channel, payload) => sent.push([channel, payload]),
+        once: (_e, listener) => (loaded = listener),
+      },
+      { clientId: webContentsClientId(OUR_ID) },
+    );
+    loaded();
+    core.emit('containers:changed', { ids: 'all' }, webContentsClientId(OUR_ID));
+    core.emit('containers:changed', { ids: [] }, webContentsClientId(OUR_ID + 1));
+    core.emit('containers:changed', { ids: 'all' });
+    expect(sent).toEqual([
+      ['containers:changed', { ids: 'all' }],
+      ['containers:changed', { ids: 'all' }],
     ]);
   });
 

@@ -350,7 +350,9 @@ describe('browser-mode WebSocket', () => {
     expect(byId.get(4)?.error?.code).toBe('bad-request');
     expect(byId.get(5)).toEqual({ ok: true, value: APP });
     // Only the valid request reached a handler.
-    expect(core.handled.slice(before)).toEqual([{ channel: 'app:describe', request: {} }]);
+    expect(core.handled.slice(before)).toEqual([
+      { channel: 'app:describe', request: {}, client: { id: expect.stringMatching(/^ws-\d+$/) as unknown } },
+    ]);
     expect(logs.some((l) => l.includes('not JSON'))).toBe(true);
     expect(logs.some((l) => l.includes('binary'))).toBe(true);
   });
@@ -377,6 +379,46 @@ describe('browser-mode WebSocket', () => {
     await waitFor(() => seenA.length === 1 && seenB.length === 1, 'push on both');
     expect(seenA[0]).toEqual({ t: 'push', channel: 'containers:changed', payload: { ids: 'all' } });
     expect(seenB[0]).toEqual(seenA[0]);
+  });
+
+  it('names each connection as a client: its requests carry the id, pushes addressed to it reach only it', async () => {
+    const a = await connect();
+    const b = await connect();
+    const seenA = frames(a);
+    const seenB = frames(b);
+    const before = core.handled.length;
+    a.send(JSON.stringify({ t: 'req', id: 1, channel: 'app:describe', payload: {} }));
+    await waitFor(() => seenA.length === 1, 'answer to a');
+    b.send(JSON.stringify({ t: 'req', id: 1, channel: 'app:describe', payload: {} }));
+    await waitFor(() => seenB.length === 1, 'answer to b');
+    const [fromA, fromB] = core.handled.slice(before).map((h) => h.client?.id);
+    expect(fromA).toMatch(/^ws-\d+$/);
+    expect(fromB).toMatch(/^ws-\d+$/);
+    expect(fromA).not.toBe(fromB);
+
+    core.emit('containers:changed', { ids: 'all' }, fromB);
+    core.emit('containers:changed', { ids: 'all' });
+    await waitFor(() => seenA.length === 2 && seenB.length === 3, 'addressed and broadcast pushes');
+    // a got only the broadcast; b got the addressed push, then the broadcast.
+    expect(seenA.slice(1)).toEqual([{ t: 'push', channel: 'containers:changed', payload: { ids: 'all' } }]);
+    expect(seenB.slice(1)).toEqual([
+      { t: 'push', channel: 'containers:changed', payload: { ids: 'all' } },
+      { t: 'push', channel: 'containers:changed', payload: { ids: 'all' } },
+    ]);
+  });
+
+  it('reports a closed connection to core.clientClosed with its client id', async () => {
+    const ws = await connect();
+    const seen = frames(ws);
+    const before = core.handled.length;
+    ws.send(JSON.stringify({ t: 'req', id: 1, channel: 'app:describe', payload: {} }));
+    await waitFor(() => seen.length === 1, 'answer');
+    const id = core.handled[before]?.client?.id;
+    expect(id).toMatch(/^ws-\d+$/);
+    expect(core.closedClients).not.toContain(id);
+    ws.close();
+    await waitFor(() => core.closedClients.includes(id ?? ''), 'clientClosed');
+    expect(core.closedClients.filter((c) => c === id)).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,325 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+
+import {
+  addCount,
+  addMalformed,
+  addOverflow,
+  advanceTo,
+  createAggregate,
+  createKeyTable,
+  DEFAULT_WINDOW_SECONDS,
+  internKey,
+  makeFrame,
+  subjectTotals,
+} from '../../../shared/domain/syscalls/aggregate.js';
+import type { SourceState, SyscallErrorCode } from '../../../shared/domain/syscalls/model.js';
+import type { SyscallArch } from '../../../shared/domain/syscalls/names.js';
+import { syscallLabel } from '../../../shared/domain/syscalls/names.js';
+import type { Clock, Disposable } from '../../services/ports.js';
+import type {
+  FoldOptions,
+  SyscallSource,
+  SyscallSourceListener,
+  SyscallSourcePort,
+} from '../../services/syscall-ports.js';
+import { MIN_FRAME_INTERVAL_MS } from '../../services/syscall-ports.js';
+import type { BpfCount } from './bpftrace-output.js';
+import { createBpfOutputParser, createTotalsDiffer } from './bpftrace-output.js';
+import type { BpftraceProgramOptions } from './bpftrace-program.js';
+import { bpftraceArgs, bpftraceEnv, bpftraceProgram, DEFAULT_MAP_KEYS } from './bpftrace-program.js';
+import type { CgroupResolver } from './cgroup-resolver.js';
+import { createCgroupResolver } from './cgroup-resolver.js';
+
+/**
+ * Live syscalls of every container from eBPF, through bpftrace (see bpftrace-program.ts for the program).
+ *
+ * bpftrace is a child process with an explicit state machine (STYLE §5): `starting` until its first
+ * complete snapshot, then `streaming`, then `exited` (disposed) or `failed`, settled exactly once. A
+ * bpftrace that dies — killed, or refused by the kernel — settles `failed` as soon as its pipes close
+ * (well within 1 s); restarting it is the syscall service's job. Each snapshot's differences are
+ * attributed to the current second, to the container whose cgroup id they carry (cgroup-resolver.ts),
+ * and folded with the shared aggregate; frames go out at most every 250 ms.
+ */
+
+/** What an eBPF source needs. */
+export interface BpftraceSourceOptions extends FoldOptions {
+  readonly clock: Clock;
+  /** The bpftrace program; default `bpftrace` on PATH. */
+  readonly program?: string;
+  /** The syscall table to name numbers with; default from process.arch. */
+  readonly arch?: SyscallArch;
+  /** The program's options (interval, mode). */
+  readonly bpf?: BpftraceProgramOptions;
+  /** Bound on the kernel map's keys; default 16384. */
+  readonly mapKeys?: number;
+  /** Maps cgroup ids to containers; default: the Docker layouts under /sys/fs/cgroup. */
+  readonly resolver?: CgroupResolver;
+  /** Periodic resolver refresh, ms; default 1000. */
+  readonly refreshMs?: number;
+  /** SIGKILL this long after SIGTERM; default 2000 ms. */
+  readonly killTimeoutMs?: number;
+  /** Whether Bulkhead runs as root; default from process.getuid(). */
+  readonly isRoot?: boolean;
+}
+
+/** The port for eBPF sources. */
+export function createBpftracePort(options: BpftraceSourceOptions): SyscallSourcePort<'bpf'> {
+  return { kind: 'bpf', start: (_spec, listener) => startBpftraceSource(listener, options) };
+}
+
+/** The syscall table of this machine, or null when Bulkhead carries none for it. */
+export function hostArch(arch: string = process.arch): SyscallArch | null {
+  if (arch === 'x64') return 'x86_64';
+  if (arch === 'arm64') return 'aarch64';
+  return null;
+}
+
+/** Everything classifyBpftraceFailure looks at. */
+export interface BpftraceOutcome {
+  /** `code` of the spawn error (ENOENT, EACCES, …), null when the process ran. */
+  readonly spawnError: string | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stderr: string;
+  readonly isRoot: boolean;
+  readonly program: string;
+}
+
+/** The last meaningful lines of stderr (the memlock warning is noise here: bpftrace loads regardless). */
+function bpftraceSaid(stderr: string, lines = 2): string {
+  const tail = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/RLIMIT_MEMLOCK/.test(l) && !/^[~ ^]+$/.test(l))
+    .slice(-lines)
+    .join('; ');
+  return tail === '' ? '' : ` (bpftrace said: "${tail.slice(0, 400)}")`;
+}
+
+/** Turn how bpftrace ended into an error code and a sentence that names the fix. It never ends well. */
+export function classifyBpftraceFailure(o: BpftraceOutcome): { code: SyscallErrorCode; message: string } {
+  if (o.spawnError !== null) {
+    if (o.spawnError === 'ENOENT') {
+      return {
+        code: 'bpftrace-missing',
+        message: `bpftrace is not installed: ${o.program} was not found. Install it (Debian/Ubuntu: apt-get install bpftrace) to see live syscalls through eBPF.`,
+      };
+    }
+    if (o.spawnError === 'EACCES' || o.spawnError === 'EPERM') {
+      return { code: 'permission-denied', message: `Bulkhead may not run ${o.program} (${o.spawnError}).` };
+    }
+    return { code: 'bpftrace-failed', message: `bpftrace could not be started: ${o.spawnError}.` };
+  }
+  const said = bpftraceSaid(o.stderr);
+  if (
+    !o.isRoot ||
+    /only supports running as the root user|Operation not permitted|EPERM|Permission denied/i.test(o.stderr)
+  ) {
+    return {
+      code: 'permission-denied',
+      message: `bpftrace needs root (or CAP_BPF and CAP_PERFMON) to load its program${said}. Run Bulkhead as root to see live syscalls through eBPF.`,
+    };
+  }
+  if (/tracepoint not found/i.test(o.stderr)) {
+    return {
+      code: 'bpftrace-failed',
+      message: `bpftrace cannot find the raw_syscalls tracepoint: tracefs is not mounted${said}. Mount it (mount -t tracefs nodev /sys/kernel/tracing) and start the source again.`,
+    };
+  }
+  if (o.exitCode === null) {
+    return { code: 'bpftrace-failed', message: `bpftrace was stopped by ${o.signal ?? 'a signal'}${said}.` };
+  }
+  return { code: 'bpftrace-failed', message: `bpftrace stopped with exit code ${o.exitCode}${said}.` };
+}
+
+const STDERR_TAIL = 8 * 1024;
+
+/** A running eBPF source. */
+export interface BpftraceSource extends SyscallSource {
+  /** bpftrace's process id; undefined before it runs or when it could not be started. */
+  readonly pid: number | undefined;
+}
+
+/** Start the eBPF source. The listener hears `starting` before this returns. */
+export function startBpftraceSource(
+  listener: SyscallSourceListener,
+  options: BpftraceSourceOptions,
+): BpftraceSource {
+  const { clock } = options;
+  const program = options.program ?? 'bpftrace';
+  const interval = Math.max(MIN_FRAME_INTERVAL_MS, options.frameIntervalMs ?? MIN_FRAME_INTERVAL_MS);
+  const arch = options.arch ?? hostArch() ?? 'x86_64';
+  const mode = options.bpf?.mode ?? 'running-totals';
+  const agg = createAggregate(
+    createKeyTable(options.maxKeys),
+    options.windowSeconds ?? DEFAULT_WINDOW_SECONDS,
+  );
+  const mapKeys = options.mapKeys ?? DEFAULT_MAP_KEYS;
+  let state: SourceState = { phase: 'starting', since: clock.now() };
+  let settled = false;
+  let disposed = false;
+  let seq = 0;
+  let lastEvents = -1;
+  let lastSecond = -1;
+  let stderr = '';
+  let child: ChildProcess | null = null;
+  let killTimer: Disposable | null = null;
+  let lastOnDemand = -Infinity;
+  const labels = new Map<number, string>();
+  const differ = createTotalsDiffer();
+  const nowSecond = (): number => Math.floor(clock.now() / 1000);
+
+  const setState = (next: SourceState): void => {
+    state = next;
+    listener.onState(next);
+  };
+
+  const emit = (): void => {
+    if (disposed || state.phase !== 'streaming') return;
+    const now = nowSecond();
+    advanceTo(agg, now);
+    if (agg.totalEvents === lastEvents && now === lastSecond) return;
+    lastEvents = agg.totalEvents;
+    lastSecond = now;
+    listener.onFrame(
+      makeFrame(agg, now, {
+        seq: seq++,
+        ...(options.topN !== undefined ? { topN: options.topN } : {}),
+        ...(options.seriesSeconds !== undefined ? { seriesSeconds: options.seriesSeconds } : {}),
+      }),
+    );
+  };
+
+  let resolver: CgroupResolver | null = options.resolver ?? null;
+  const getResolver = (): CgroupResolver => (resolver ??= createCgroupResolver());
+
+  const label = (nr: number): string => {
+    let l = labels.get(nr);
+    if (l === undefined) {
+      l = syscallLabel(arch, nr);
+      labels.set(nr, l);
+    }
+    return l;
+  };
+
+  const fold = (counts: readonly BpfCount[]): void => {
+    const r = getResolver();
+    const now = clock.now();
+    // A new container: read its cgroup directory now (at most 4 times a second), not at the next refresh.
+    if (now - lastOnDemand >= 250 && counts.some((c) => !r.known(c.cgroup))) {
+      lastOnDemand = now;
+      r.refresh();
+    }
+    const second = Math.floor(now / 1000);
+    for (const c of counts) {
+      const key = internKey(agg.keys, r.resolve(c.cgroup), label(c.nr));
+      if (key < 0) addOverflow(agg, second, c.count);
+      else addCount(agg, second, key, c.count);
+    }
+  };
+
+  const parser = createBpfOutputParser({
+    snapshot(entries) {
+      if (disposed || settled) return;
+      if (state.phase === 'starting') {
+        advanceTo(agg, nowSecond());
+        setState({ phase: 'streaming', since: clock.now() });
+      }
+      // A full kernel map drops new keys silently: say so as overflow (the counts are not known).
+      if (entries.length >= mapKeys) addOverflow(agg, nowSecond(), 0);
+      fold(mode === 'running-totals' ? differ.diff(entries) : entries);
+    },
+    malformed(_line, count) {
+      addMalformed(agg, count);
+    },
+  });
+
+  setState(state);
+  const ticker = clock.setInterval(emit, interval);
+  const refresher = clock.setInterval(() => resolver?.refresh(), options.refreshMs ?? 1000);
+
+  const settle = (next: SourceState): void => {
+    if (settled) return;
+    settled = true;
+    ticker.dispose();
+    refresher.dispose();
+    setState(next);
+  };
+
+  const finish = (spawnError: string | null, exitCode: number | null, signal: string | null): void => {
+    killTimer?.dispose();
+    if (settled) return;
+    parser.end();
+    emit();
+    const failure = classifyBpftraceFailure({
+      spawnError,
+      exitCode,
+      signal,
+      stderr,
+      isRoot: options.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0),
+      program,
+    });
+    settle({ phase: 'failed', since: clock.now(), error: failure, diagnostics: stderr });
+  };
+
+  let text: string;
+  try {
+    text = bpftraceProgram(options.bpf);
+  } catch (e) {
+    settle({
+      phase: 'failed',
+      since: clock.now(),
+      error: { code: 'bpftrace-failed', message: e instanceof Error ? e.message : String(e) },
+      diagnostics: '',
+    });
+    return {
+      state,
+      pid: undefined,
+      replay: null,
+      totals: () => subjectTotals(agg),
+      dispose: () => undefined,
+    };
+  }
+
+  const proc = spawn(program, bpftraceArgs(text), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: bpftraceEnv(process.env, mapKeys),
+  });
+  child = proc;
+  proc.stdout?.setEncoding('utf8');
+  proc.stdout?.on('data', (text: string) => {
+    if (!disposed && !settled) parser.push(text);
+  });
+  proc.stderr?.setEncoding('utf8');
+  proc.stderr?.on('data', (text: string) => {
+    stderr = (stderr + text).slice(-STDERR_TAIL);
+  });
+  proc.on('error', (e: NodeJS.ErrnoException) => {
+    if (proc.pid === undefined) finish(e.code ?? e.message, null, null);
+  });
+  proc.on('close', (code, signal) => finish(null, code, signal));
+
+  return {
+    get state() {
+      return state;
+    },
+    get pid() {
+      return proc.pid;
+    },
+    replay: null,
+    totals: () => subjectTotals(agg),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      settle({ phase: 'exited', since: clock.now(), reason: 'disposed' });
+      const p = child;
+      if (p !== null && p.exitCode === null && p.signalCode === null && p.pid !== undefined) {
+        p.kill('SIGTERM');
+        killTimer = clock.setTimeout(() => {
+          if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+        }, options.killTimeoutMs ?? 2000);
+      }
+    },
+  };
+}
