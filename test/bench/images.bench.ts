@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -39,6 +40,27 @@ async function bareExport(docker: Docker, id: string): Promise<number> {
   let n = 0;
   for await (const chunk of stream) n += (chunk as Buffer).length;
   return n;
+}
+
+/** Peak resident memory (VmHWM) of a short-lived process, sampled from /proc every 5 ms until it exits. */
+async function peakRssOfChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, [...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let peakKb = 0;
+  const sample = (): void => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8'));
+      if (m !== null) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // The process has exited between two samples.
+    }
+  };
+  const timer = setInterval(sample, 5);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${String(code)}: ${stderr.slice(-500)}`);
+  return peakKb * 1024;
 }
 
 /** Run the image benchmark; prints its lines. */
@@ -106,6 +128,26 @@ export async function runImagesBench(log: (line: string) => void): Promise<void>
     );
     log(
       `  memory: RSS ${mb(rssBefore)} before the cold scans, peak ${mb(peak)} during them (+${mb(peak - rssBefore)}); process maxRSS ${mb(process.resourceUsage().maxRSS * 1024)} (target < 200 MB)`,
+    );
+
+    // Memory of a scan on its own: the CLI in a fresh process (this process also holds the other benchmarks),
+    // against the same process doing no scan (`bulkhead db status`: Node, the bundle and the advisory store).
+    const cli = join(import.meta.dirname, '../../dist/cli.cjs');
+    const childEnv = { ...process.env, ...env };
+    const floor = await peakRssOfChild([cli, 'db', 'status'], childEnv);
+    const peaks: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const out = join(dataDir, `scan-${i}.json`);
+      peaks.push(
+        await peakRssOfChild(
+          [cli, 'image', 'scan', IMAGE, '--force', '--format', 'json', '--out', out],
+          childEnv,
+        ),
+      );
+    }
+    const peak1 = median(peaks);
+    log(
+      `  memory of a cold scan in a fresh process (bulkhead image scan, peak VmHWM, median of 3): ${mb(peak1)}; the same CLI without a scan: ${mb(floor)}; ratio ${(peak1 / floor).toFixed(2)}×  (target < 200 MB): ${peak1 < 200 * 1024 * 1024 ? 'met' : 'NOT met'}`,
     );
   } finally {
     await core.dispose();
