@@ -1,5 +1,4 @@
-import { useEffect, useRef } from 'react';
-import type { KeyboardEvent, ReactElement } from 'react';
+import type { ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
 import type { ImageScanReport } from '../../../shared/domain/images/report.js';
@@ -37,9 +36,7 @@ import {
   SeverityCounts,
   SeverityTag,
 } from './ImageBadges.js';
-
-const FOCUSABLE =
-  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+import { useModalDialog } from './use-modal-dialog.js';
 
 const COLUMNS: readonly { readonly key: FindingSortKey; readonly label: string }[] = [
   { key: 'package', label: 'Package' },
@@ -61,43 +58,7 @@ const COLUMNS: readonly { readonly key: FindingSortKey; readonly label: string }
 export function ImageFindingsPanel(): ReactElement {
   const panel = useImagesUiStore((s) => s.panel);
   const entries = useImagesStore((s) => s.entries);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (element === null) return;
-    if (panel !== null && !element.open) {
-      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      element.showModal();
-      heading.current?.focus();
-    } else if (panel === null && element.open) {
-      element.close();
-    }
-  }, [panel]);
-
-  const onClose = (): void => {
-    openImagePanel(null);
-    const back = opener.current;
-    opener.current = null;
-    if (back !== null && back.isConnected) back.focus();
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>): void => {
-    if (event.key !== 'Tab' || dialog.current === null) return;
-    const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = items[0];
-    const last = items.at(-1);
-    if (first === undefined || last === undefined) return;
-    if (event.shiftKey && (document.activeElement === first || document.activeElement === heading.current)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
+  const { dialog, heading, onClose, onKeyDown } = useModalDialog(panel !== null, () => openImagePanel(null));
 
   const entry = panel === null ? undefined : entries?.find((e) => e.imageId === panel.imageId);
   return (

@@ -1,5 +1,5 @@
-import { useEffect, useRef } from 'react';
-import type { KeyboardEvent, ReactElement, RefObject } from 'react';
+import { useEffect } from 'react';
+import type { ReactElement, RefObject } from 'react';
 
 import { shortId } from '../../../shared/domain/ids.js';
 import type { ContainerId } from '../../../shared/domain/ids.js';
@@ -21,9 +21,7 @@ import { openPosturePanel, usePostureUiStore } from '../stores/posture-ui-store.
 import { DemoTag } from './DemoTag.js';
 import { Icon } from './Icon.js';
 import { EvidenceKindTag, GradeBadge, StatusMark } from './PostureBadges.js';
-
-const FOCUSABLE =
-  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+import { useModalDialog } from './use-modal-dialog.js';
 
 /**
  * The posture panel: a modal side drawer with one container's findings, or one finding's evidence and
@@ -35,49 +33,18 @@ const FOCUSABLE =
 export function PosturePanel(): ReactElement {
   const panel = usePostureUiStore((s) => s.panel);
   const report = usePostureStore((s) => s.report);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLElement | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (element === null) return;
-    if (panel !== null && !element.open) {
-      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      element.showModal();
-    } else if (panel === null && element.open) {
-      element.close();
-    }
-  }, [panel]);
+  const { dialog, heading, onClose, onKeyDown } = useModalDialog(
+    panel !== null,
+    () => openPosturePanel(null),
+    false,
+  );
 
   // Moving between the findings list and a finding puts focus on the new heading, so a screen reader
   // announces where the user is and Tab starts from the top of the new content.
   const targetKey = panel === null ? '' : JSON.stringify(panel);
   useEffect(() => {
     if (targetKey !== '') heading.current?.focus();
-  }, [targetKey]);
-
-  const onClose = (): void => {
-    openPosturePanel(null);
-    const back = opener.current;
-    opener.current = null;
-    if (back !== null && back.isConnected) back.focus();
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>): void => {
-    if (event.key !== 'Tab' || dialog.current === null) return;
-    const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = items[0];
-    const last = items.at(-1);
-    if (first === undefined || last === undefined) return;
-    if (event.shiftKey && (document.activeElement === first || document.activeElement === heading.current)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
+  }, [targetKey, heading]);
 
   return (
     <dialog

@@ -379,19 +379,12 @@ export function setPaused(state: SyscallsState, paused: boolean): SyscallsState 
 
 /** Stop: the current subscription ends (the controller unsubscribes it). */
 export function clearSubscription(state: SyscallsState): SyscallsState {
+  // Everything but the source list and the request counter goes back to where it starts.
   return {
-    ...state,
-    subscription: null,
-    subscribeError: null,
-    failedRequest: null,
-    sourceState: null,
-    latest: null,
-    shown: null,
-    gaps: [],
-    subjects: [],
-    series: {},
-    paused: false,
-    early: {},
+    ...initialSyscallsState,
+    sources: state.sources,
+    sourcesError: state.sourcesError,
+    requested: state.requested,
   };
 }
 
