@@ -171,18 +171,26 @@ export function markOutages(
   return out;
 }
 
-/** Sum totals of several runs, per subject and syscall, in the order subjects first appear. */
+/** Sum totals of several runs, per subject and syscall, in the order subjects first appear; first seen is the earliest. */
 export function sumTotals(runs: readonly (readonly SubjectTotals[])[]): SubjectTotals[] {
-  const bySubject = new Map<
-    string,
-    { subject: SubjectTotals['subject']; total: number; bySyscall: Record<string, number> }
-  >();
+  interface Acc {
+    subject: SubjectTotals['subject'];
+    total: number;
+    bySyscall: Record<string, number>;
+    firstSeen: Record<string, EpochSeconds> | undefined;
+  }
+  const bySubject = new Map<string, Acc>();
   for (const run of runs) {
     for (const t of run) {
       const token = subjectToken(t.subject);
       let acc = bySubject.get(token);
       if (acc === undefined) {
-        acc = { subject: t.subject, total: 0, bySyscall: {} };
+        acc = {
+          subject: t.subject,
+          total: 0,
+          bySyscall: {},
+          firstSeen: t.firstSeen === undefined ? undefined : {},
+        };
         bySubject.set(token, acc);
       } else if (acc.subject.kind === 'container' && acc.subject.name === null) {
         acc.subject = t.subject;
@@ -190,9 +198,19 @@ export function sumTotals(runs: readonly (readonly SubjectTotals[])[]): SubjectT
       acc.total += t.total;
       for (const [name, n] of Object.entries(t.bySyscall))
         acc.bySyscall[name] = (acc.bySyscall[name] ?? 0) + n;
+      // First-seen seconds stay only while every run has them.
+      if (t.firstSeen === undefined) acc.firstSeen = undefined;
+      else if (acc.firstSeen !== undefined) {
+        for (const [name, second] of Object.entries(t.firstSeen)) {
+          const known = acc.firstSeen[name];
+          if (known === undefined || second < known) acc.firstSeen[name] = second;
+        }
+      }
     }
   }
-  return [...bySubject.values()];
+  return [...bySubject.values()].map(({ firstSeen, ...rest }) =>
+    firstSeen === undefined ? rest : { ...rest, firstSeen },
+  );
 }
 
 const LABELS: Readonly<Record<SyscallSourceKind, string>> = {

@@ -116,6 +116,8 @@ export interface SyscallAggregate {
   readonly rings: Uint32Array[];
   readonly windowSum: number[];
   readonly total: number[];
+  /** Per key: the earliest second it was counted in (-1 before it was), for the split-phase analysis. */
+  readonly firstSeen: number[];
   /** Per slot: OBSERVED when the source was running in that second, DROPPED when events were dropped. */
   readonly status: Uint8Array;
   totalEvents: number;
@@ -138,6 +140,7 @@ export function createAggregate(keys: KeyTable, windowSeconds = DEFAULT_WINDOW_S
     rings: [],
     windowSum: [],
     total: [],
+    firstSeen: [],
     status: new Uint8Array(windowSeconds),
     totalEvents: 0,
     overflow: 0,
@@ -194,6 +197,7 @@ function ensureKey(agg: SyscallAggregate, key: number): Uint32Array {
       agg.rings.push(new Uint32Array(agg.windowSeconds));
       agg.windowSum.push(0);
       agg.total.push(0);
+      agg.firstSeen.push(-1);
     }
     ring = agg.rings[key]!;
   }
@@ -211,6 +215,8 @@ export function addCount(agg: SyscallAggregate, second: number, key: number, n =
   const ring = agg.rings[key] ?? ensureKey(agg, key);
   agg.total[key]! += n;
   agg.totalEvents += n;
+  const first = agg.firstSeen[key]!;
+  if (first < 0 || second < first) agg.firstSeen[key] = second;
   if (second <= agg.head - agg.windowSeconds) {
     agg.late += n;
     return;
@@ -382,14 +388,17 @@ export function subjectTotals(agg: SyscallAggregate): SubjectTotals[] {
   const out: SubjectTotals[] = [];
   for (let s = 0; s < keys.subjects.length; s++) {
     const bySyscall: Record<string, number> = {};
+    const firstSeen: Record<string, EpochSeconds> = {};
     let total = 0;
     for (const k of keys.subjectKeys[s]!) {
       const t = agg.total[k] ?? 0;
       if (t === 0) continue;
-      bySyscall[keys.keySyscall[k]!] = t;
+      const name = keys.keySyscall[k]!;
+      bySyscall[name] = t;
+      firstSeen[name] = agg.firstSeen[k]! as EpochSeconds;
       total += t;
     }
-    if (total > 0) out.push({ subject: keys.subjects[s]!, total, bySyscall });
+    if (total > 0) out.push({ subject: keys.subjects[s]!, total, bySyscall, firstSeen });
   }
   return out.sort((a, b) => compareSubjects(a.subject, b.subject));
 }

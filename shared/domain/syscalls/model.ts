@@ -198,6 +198,11 @@ export interface SubjectTotals {
   readonly subject: Subject;
   readonly total: number;
   readonly bySyscall: Readonly<Record<string, number>>;
+  /**
+   * The second each syscall was first seen, since the source started; absent where the source cannot know
+   * it (a recording keeps per-second counts of the top syscalls only).
+   */
+  readonly firstSeen?: Readonly<Record<string, EpochSeconds>>;
 }
 
 /** The key a subject is stored and compared under: the container id, `host` or `<NA>` (sysdig's spelling). */

@@ -63,11 +63,23 @@ describe('the fold', () => {
     expect(a.perSecond.slice(-3)).toEqual([3, 0, 0]);
     expect(frame.subjects[3]!.top).toEqual([{ syscall: 'switch', window: 1, total: 1 }]);
     expect(subjectTotals(agg)).toEqual([
-      { subject: A, total: 3, bySyscall: { read: 2, write: 1 } },
-      { subject: B, total: 1, bySyscall: { futex: 1 } },
-      { subject: HOST, total: 1, bySyscall: { read: 1 } },
-      { subject: NA, total: 1, bySyscall: { switch: 1 } },
+      { subject: A, total: 3, bySyscall: { read: 2, write: 1 }, firstSeen: { read: T0, write: T0 } },
+      { subject: B, total: 1, bySyscall: { futex: 1 }, firstSeen: { futex: T0 + 2 } },
+      { subject: HOST, total: 1, bySyscall: { read: 1 }, firstSeen: { read: T0 + 1 } },
+      { subject: NA, total: 1, bySyscall: { switch: 1 }, firstSeen: { switch: T0 + 2 } },
     ]);
+  });
+
+  it('keeps the earliest second each syscall was seen, a late event included, after it left the window', () => {
+    const agg = createAggregate(createKeyTable(), 3);
+    fold(agg, [
+      [T0 + 5, A, 'read'],
+      [T0 + 4, A, 'read'],
+      [T0 + 6, A, 'mkdir'],
+      [T0 + 20, A, 'read'],
+      [T0 + 21, A, 'write'],
+    ]);
+    expect(subjectTotals(agg)[0]!.firstSeen).toEqual({ read: T0 + 4, mkdir: T0 + 6, write: T0 + 21 });
   });
 
   it('rolls the window: old buckets leave the window, totals stay', () => {

@@ -120,14 +120,21 @@ describe('createSysdigSink', () => {
         subject: { kind: 'container', id: '53fe249c71de', name: 'k8s-proxy' },
         total: 3,
         bySyscall: { futex: 2, read: 1 },
+        firstSeen: { futex: 1481211699, read: 1481211699 },
       },
       {
         subject: { kind: 'container', id: 'de7157ba23c4', name: 'k8s-kubelet' },
         total: 1,
         bySyscall: { '<unknown>': 1 },
+        firstSeen: { '<unknown>': 1481211699 },
       },
-      { subject: { kind: 'host' }, total: 2, bySyscall: { select: 2 } },
-      { subject: { kind: 'unattributed' }, total: 1, bySyscall: { switch: 1 } },
+      { subject: { kind: 'host' }, total: 2, bySyscall: { select: 2 }, firstSeen: { select: 1481211698 } },
+      {
+        subject: { kind: 'unattributed' },
+        total: 1,
+        bySyscall: { switch: 1 },
+        firstSeen: { switch: 1481211698 },
+      },
     ]);
     expect(makeFrame(agg, 1481211699, { seq: 0 }).dropped).toEqual({ overflow: 0, late: 0, malformed: 1 });
   });
