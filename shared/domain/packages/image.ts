@@ -222,6 +222,10 @@ export function fileView(files: MergedFiles, decode: (bytes: Uint8Array) => stri
       const e = fileAt(path);
       return e?.kind === 'file' && e.content !== null ? decode(e.content) : null;
     },
+    readBytes(path) {
+      const e = fileAt(path);
+      return e?.kind === 'file' ? e.content : null;
+    },
     has(path) {
       return fileAt(path) !== undefined;
     },

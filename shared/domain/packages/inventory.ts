@@ -5,6 +5,7 @@ import { ecosystemForOs } from './ecosystem.js';
 import type { OsInfo, Package, PackageFormat } from './model.js';
 import { MAX_PROBLEMS } from './model.js';
 import { parseOsRelease } from './os-release.js';
+import { parseRpmSqlite } from './rpmdb.js';
 
 /**
  * An image's package inventory from the few files an image reader extracted: which OS, which package
@@ -25,6 +26,11 @@ export const PACKAGE_DB_PATHS = {
 export interface ImageFileView {
   /** The text of a regular file (symlinks followed), or null when absent or not extracted. */
   readText(path: string): string | null;
+  /**
+   * The bytes of a regular file (symlinks followed), or null when absent or not extracted; for binary
+   * databases (rpmdb.sqlite). A view without it reads no binary database.
+   */
+  readBytes?(path: string): Uint8Array | null;
   /** Whether a regular file exists at `path` (symlinks followed). */
   has(path: string): boolean;
   /** The names of the regular files directly inside `dir` that were extracted. */
@@ -36,7 +42,10 @@ export interface PackageDbRead {
   readonly format: PackageFormat;
   /** Where it was read from, e.g. `/var/lib/dpkg/status` or `/var/lib/dpkg/status.d/ (12 files)`. */
   readonly path: string;
-  /** Whether Bulkhead could read it (the RPM databases are recognised but not read yet). */
+  /**
+   * Whether Bulkhead could read it: false for a Berkeley DB rpm database (`Packages`, which Bulkhead
+   * recognises but cannot read) and for an rpmdb.sqlite that is damaged or was not extracted.
+   */
   readonly read: boolean;
   readonly packages: number;
   readonly skipped: number;
@@ -55,7 +64,8 @@ export interface PackageInventory {
   readonly problems: readonly string[];
   /**
    * `packages`: at least one database was read. `no-package-db`: none was found (a static binary image;
-   * not an error). `unsupported-db`: only a database Bulkhead cannot read yet was found.
+   * not an error). `unsupported-db`: only a database Bulkhead cannot read was found (a Berkeley DB rpm
+   * database, or an rpmdb.sqlite too damaged to read).
    */
   readonly status: 'packages' | 'no-package-db' | 'unsupported-db';
   /** One line for a person, e.g. `113 dpkg packages (Debian GNU/Linux 12 (bookworm))`. */
@@ -135,11 +145,27 @@ export function buildInventory(files: ImageFileView): PackageInventory {
       parseApkInstalled(apk, { ecosystem: eco, file: PACKAGE_DB_PATHS.apkInstalled }),
     );
   }
-  for (const path of [...PACKAGE_DB_PATHS.rpmSqlite, ...PACKAGE_DB_PATHS.rpmBdb]) {
-    if (files.has(path)) {
-      databases.push({ format: 'rpm', path, read: false, packages: 0, skipped: 0 });
-      break;
+  // One rpm database: the sqlite one (rpm ≥ 4.16) when present, else a Berkeley DB one. Both paths of
+  // each are the same file on systems where /var/lib/rpm links to /usr/lib/sysimage/rpm.
+  let unreadable: string | null = null;
+  const rpmSqlite = PACKAGE_DB_PATHS.rpmSqlite.find((p) => files.has(p));
+  const rpmBdb = PACKAGE_DB_PATHS.rpmBdb.find((p) => files.has(p));
+  if (rpmSqlite !== undefined) {
+    const bytes = files.readBytes?.(rpmSqlite) ?? null;
+    const parsed = bytes === null ? null : parseRpmSqlite(bytes, { ecosystem: eco, file: rpmSqlite });
+    if (parsed?.ok === true) {
+      add('rpm', rpmSqlite, parsed.value);
+      if (parsed.value.incomplete !== null) unreadable = `${rpmSqlite} is damaged and was read only in part`;
+    } else {
+      databases.push({ format: 'rpm', path: rpmSqlite, read: false, packages: 0, skipped: 0 });
+      unreadable =
+        parsed === null
+          ? `RPM database found at ${rpmSqlite} but its content was not extracted`
+          : `RPM database at ${rpmSqlite} could not be read: ${parsed.error.message}`;
+      if (problems.length < MAX_PROBLEMS) problems.push(unreadable);
     }
+  } else if (rpmBdb !== undefined) {
+    databases.push({ format: 'rpm', path: rpmBdb, read: false, packages: 0, skipped: 0 });
   }
 
   const osName = os?.prettyName ?? 'unknown OS';
@@ -150,9 +176,15 @@ export function buildInventory(files: ImageFileView): PackageInventory {
     const formats = [...new Set(databases.filter((d) => d.read).map((d) => d.format))].join('+');
     summary = `${packages.length} ${formats} packages (${osName})`;
     if (skipped > 0) summary += `, ${skipped} malformed entries skipped`;
+    if (unreadable !== null) summary += `; ${unreadable}`;
+  } else if (unreadable !== null) {
+    state = 'unsupported-db';
+    summary = `${unreadable} (${osName})`;
   } else if (databases.length > 0) {
     state = 'unsupported-db';
-    summary = `RPM database found at ${databases[0]?.path ?? ''} (${osName}); reading RPM databases is not supported yet`;
+    summary =
+      `RPM database found at ${databases[0]?.path ?? ''} (${osName}) is a Berkeley DB database, which ` +
+      `Bulkhead does not read; it reads rpmdb.sqlite (rpm 4.16 and later)`;
   } else {
     state = 'no-package-db';
     summary = `${NO_PACKAGE_DB} (${osName})`;
