@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 import type { EpochMillis } from '../../../shared/domain/ids.js';
+import { SEVERITIES } from '../../../shared/domain/posture/model.js';
 import type {
   EpochSeconds,
   ReplaySpeed,
@@ -97,6 +98,21 @@ const frameSchema = z.strictObject({
     z.strictObject({ from: seconds, to: seconds, reason: z.enum(['no-data', 'dropped', 'tracer-restart']) }),
   ),
   keys: z.strictObject({ used: count, max: count }),
+  alerts: z
+    .array(
+      z.strictObject({
+        subject: subjectSchema,
+        syscall: z.string().min(1).max(64),
+        ruleId: z.string().min(1).max(64),
+        title: z.string().max(200),
+        severity: z.enum(SEVERITIES),
+        firstSeen: seconds,
+        lastSeen: seconds,
+        total: count,
+      }),
+    )
+    .max(4096)
+    .optional(),
   replay: z
     .strictObject({
       start: seconds.nullable(),

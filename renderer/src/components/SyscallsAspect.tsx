@@ -1,8 +1,10 @@
+import { useMemo } from 'react';
 import type { ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
 import type { AspectProps } from '../aspects.js';
-import { droppedText, droppedTotal, isReplay, subjectForCard } from '../state/syscalls.js';
+import type { SyscallAlertHit } from '../../../shared/domain/syscalls/model.js';
+import { alertsForCard, droppedText, droppedTotal, isReplay, subjectForCard } from '../state/syscalls.js';
 import { useSyscallsStore } from '../stores/syscalls-store.js';
 import { Icon } from './Icon.js';
 import { RateSparkline, SyscallBars } from './SyscallCharts.js';
@@ -12,18 +14,21 @@ import { RateSparkline, SyscallBars } from './SyscallCharts.js';
  * source's drop counts; or why there is nothing (no source, no events yet, the source has no data for it).
  */
 export function SyscallsAspect({ container }: AspectProps): ReactElement {
-  const { subscription, sourceState, view, hasFrame, gaps, dropped, droppedLine, paused } = useSyscallsStore(
-    useShallow((s) => ({
-      subscription: s.subscription,
-      sourceState: s.sourceState,
-      view: subjectForCard(s.subjects, container.id),
-      hasFrame: s.shown !== null,
-      gaps: s.gaps,
-      dropped: droppedTotal(s.shown),
-      droppedLine: droppedText(s.shown),
-      paused: s.paused,
-    })),
-  );
+  const { subscription, sourceState, view, hasFrame, gaps, dropped, droppedLine, paused, allAlerts } =
+    useSyscallsStore(
+      useShallow((s) => ({
+        subscription: s.subscription,
+        sourceState: s.sourceState,
+        view: subjectForCard(s.subjects, container.id),
+        hasFrame: s.shown !== null,
+        gaps: s.gaps,
+        dropped: droppedTotal(s.shown),
+        droppedLine: droppedText(s.shown),
+        paused: s.paused,
+        allAlerts: s.shown?.alerts,
+      })),
+    );
+  const alerts = useMemo(() => alertsForCard(allAlerts, container.id), [allAlerts, container.id]);
 
   if (subscription === null)
     return (
@@ -68,6 +73,7 @@ export function SyscallsAspect({ container }: AspectProps): ReactElement {
         <span className="syscalls-rate"> · {last.toLocaleString('en-US')}/s last second</span>
         {paused ? <span className="syscalls-paused"> · paused</span> : null}
       </p>
+      {alerts.length > 0 ? <AlertList alerts={alerts} /> : null}
       <RateSparkline data={view.rate} gaps={gaps} width={268} height={28} />
       {view.cardBars.length === 0 ? (
         <p className="syscalls-state">No events in the window.</p>
@@ -87,5 +93,35 @@ export function SyscallsAspect({ container }: AspectProps): ReactElement {
         {gaps.length > 0 ? <span> · {gaps.length} gap(s) shaded</span> : null}
       </p>
     </div>
+  );
+}
+
+/** Most alerts a card lists; the rest are counted. */
+const CARD_ALERTS = 3;
+
+/** The built-in syscall alerts of one container: severity (word and icon, not colour alone), what, how often. */
+function AlertList({ alerts }: { readonly alerts: readonly SyscallAlertHit[] }): ReactElement {
+  const shown = alerts.slice(0, CARD_ALERTS);
+  return (
+    <ul className="syscalls-alerts" aria-label={`${alerts.length} syscall alert(s)`}>
+      {shown.map((a) => (
+        <li
+          key={`${a.ruleId} ${a.syscall}`}
+          className={`syscalls-alert syscalls-alert-${a.severity}`}
+          data-alert-rule={a.ruleId}
+          data-alert-syscall={a.syscall}
+        >
+          <Icon name="alert" />
+          <span className="syscalls-alert-severity">{a.severity.toUpperCase()}</span>{' '}
+          <span className="syscalls-alert-title">{a.title}</span>{' '}
+          <span className="syscalls-alert-count">
+            {a.syscall} ×{a.total.toLocaleString('en-US')}
+          </span>
+        </li>
+      ))}
+      {alerts.length > CARD_ALERTS ? (
+        <li className="syscalls-alert-more">+{alerts.length - CARD_ALERTS} more</li>
+      ) : null}
+    </ul>
   );
 }

@@ -6,6 +6,7 @@ import type {
   SourceState,
   Subject,
   SubjectFrame,
+  SyscallAlertHit,
   SyscallCount,
   SyscallFrame,
 } from '../../../shared/domain/syscalls/model.js';
@@ -409,6 +410,20 @@ export function subjectForCard(subjects: readonly SubjectView[], cardId: string)
     null
   );
 }
+
+/** The built-in alerts of a frame that belong to one card's container (alerts name sysdig's short id or the full id). */
+export function alertsForCard(
+  alerts: readonly SyscallAlertHit[] | undefined,
+  cardId: string,
+): readonly SyscallAlertHit[] {
+  if (alerts === undefined || alerts.length === 0) return NO_ALERTS;
+  const mine = alerts.filter(
+    (a) => a.subject.kind === 'container' && a.subject.id.length > 0 && cardId.startsWith(a.subject.id),
+  );
+  return mine.length === 0 ? NO_ALERTS : mine;
+}
+
+const NO_ALERTS: readonly SyscallAlertHit[] = [];
 
 /** How a subject is named in the Syscalls view: the card's name, sysdig's name, or the short id. */
 export function subjectLabel(

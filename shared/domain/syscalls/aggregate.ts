@@ -5,10 +5,13 @@ import type {
   Subject,
   SubjectFrame,
   SubjectTotals,
+  SyscallAlertHit,
   SyscallCount,
   SyscallFrame,
 } from './model.js';
 import { subjectToken } from './model.js';
+import { ruleForSyscall } from '../anomaly/alerts.js';
+import type { Severity } from '../posture/model.js';
 
 /**
  * The fold: per subject, per syscall, counts in 1 s buckets over a rolling window, plus totals since start.
@@ -46,6 +49,8 @@ export interface KeyTable {
   readonly subjects: Subject[];
   readonly subjectByToken: Map<string, number>;
   readonly subjectKeys: number[][];
+  /** Keys whose syscall has a built-in alert rule (shared/domain/anomaly/alerts.ts), in order of appearance. */
+  readonly alertKeys: number[];
 }
 
 /** Create an empty KeyTable holding at most `maxKeys` pairs. */
@@ -59,6 +64,7 @@ export function createKeyTable(maxKeys = DEFAULT_MAX_KEYS): KeyTable {
     subjects: [],
     subjectByToken: new Map(),
     subjectKeys: [],
+    alertKeys: [],
   };
 }
 
@@ -90,6 +96,7 @@ export function internKey(table: KeyTable, subject: Subject, syscall: string): n
   table.keySubject.push(s);
   table.keySyscall.push(syscall);
   table.subjectKeys[s]!.push(key);
+  if (ruleForSyscall(syscall) !== null) table.alertKeys.push(key);
   return key;
 }
 
@@ -118,6 +125,8 @@ export interface SyscallAggregate {
   readonly total: number[];
   /** Per key: the earliest second it was counted in (-1 before it was), for the split-phase analysis. */
   readonly firstSeen: number[];
+  /** Per key: the latest second it was counted in (-1 before it was). */
+  readonly lastSeen: number[];
   /** Per slot: OBSERVED when the source was running in that second, DROPPED when events were dropped. */
   readonly status: Uint8Array;
   totalEvents: number;
@@ -141,6 +150,7 @@ export function createAggregate(keys: KeyTable, windowSeconds = DEFAULT_WINDOW_S
     windowSum: [],
     total: [],
     firstSeen: [],
+    lastSeen: [],
     status: new Uint8Array(windowSeconds),
     totalEvents: 0,
     overflow: 0,
@@ -198,6 +208,7 @@ function ensureKey(agg: SyscallAggregate, key: number): Uint32Array {
       agg.windowSum.push(0);
       agg.total.push(0);
       agg.firstSeen.push(-1);
+      agg.lastSeen.push(-1);
     }
     ring = agg.rings[key]!;
   }
@@ -217,6 +228,7 @@ export function addCount(agg: SyscallAggregate, second: number, key: number, n =
   agg.totalEvents += n;
   const first = agg.firstSeen[key]!;
   if (first < 0 || second < first) agg.firstSeen[key] = second;
+  if (second > agg.lastSeen[key]!) agg.lastSeen[key] = second;
   if (second <= agg.head - agg.windowSeconds) {
     agg.late += n;
     return;
@@ -351,8 +363,51 @@ export function makeFrame(agg: SyscallAggregate, now: number, options: FrameOpti
     dropped: dropCounts(agg),
     gaps: findGaps(agg, end),
     keys: { used: keys.keySyscall.length, max: keys.maxKeys },
+    alerts: alertHits(agg),
   };
 }
+
+/**
+ * The built-in syscall alerts of a fold: one per (subject, rule-triggering syscall) counted since start,
+ * worst severity first, then most recent. Computed from the counts, so every source has them — the eBPF
+ * source, which counts without order, as much as sysdig.
+ */
+export function alertHits(agg: SyscallAggregate): SyscallAlertHit[] {
+  const { keys } = agg;
+  const hits: SyscallAlertHit[] = [];
+  for (const k of keys.alertKeys) {
+    const total = agg.total[k] ?? 0;
+    if (total === 0) continue;
+    const syscall = keys.keySyscall[k]!;
+    const rule = ruleForSyscall(syscall);
+    if (rule === null) continue;
+    hits.push({
+      subject: keys.subjects[keys.keySubject[k]!]!,
+      syscall,
+      ruleId: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      firstSeen: agg.firstSeen[k]! as EpochSeconds,
+      lastSeen: agg.lastSeen[k]! as EpochSeconds,
+      total,
+    });
+  }
+  return hits.sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      b.lastSeen - a.lastSeen ||
+      compareSubjects(a.subject, b.subject) ||
+      (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0),
+  );
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  critical: 0,
+  high: 1,
+  medium: 2,
+  low: 3,
+  info: 4,
+};
 
 /** The gap markers of the window ending at `end`, as inclusive ranges. */
 function findGaps(agg: SyscallAggregate, end: number): Gap[] {

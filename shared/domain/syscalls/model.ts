@@ -1,5 +1,6 @@
 import { assertNever } from '../../util/assert-never.js';
 import type { EpochMillis } from '../ids.js';
+import type { Severity } from '../posture/model.js';
 
 /**
  * The live-syscall model: events from a source (sysdig live, a sysdig capture, a Bulkhead recording) are
@@ -153,6 +154,24 @@ export interface SyscallFrame {
   readonly keys: { readonly used: number; readonly max: number };
   /** Present for replays (captures, recordings). */
   readonly replay?: ReplayPosition;
+  /**
+   * Built-in syscall alerts (ptrace, mount, unshare, open_by_handle_at …) seen since start, worst first;
+   * absent in frames recorded before Bulkhead had them.
+   */
+  readonly alerts?: readonly SyscallAlertHit[];
+}
+
+/** One built-in alert rule triggered by one subject's syscall: when first and last, and how often. */
+export interface SyscallAlertHit {
+  readonly subject: Subject;
+  readonly syscall: string;
+  /** The rule's id and title in shared/domain/anomaly/alerts.ts. */
+  readonly ruleId: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly firstSeen: EpochSeconds;
+  readonly lastSeen: EpochSeconds;
+  readonly total: number;
 }
 
 /** The codes a syscall source fails with (each is also in shared/ipc/result.ts ERROR_CODES). */

@@ -70,6 +70,35 @@ describe('the fold', () => {
     ]);
   });
 
+  it('raises the built-in alerts from the counts: one per subject and syscall, worst first, with first/last seen', () => {
+    const agg = createAggregate(createKeyTable(), 5);
+    fold(agg, [
+      [T0, A, 'read'],
+      [T0, A, 'mount'],
+      [T0 + 1, A, 'mount'],
+      [T0 + 1, B, 'ptrace'],
+      [T0 + 2, B, 'open_by_handle_at'],
+      [T0 + 9, A, 'mount'],
+      [T0 + 9, HOST, 'futex'],
+    ]);
+    const alerts = makeFrame(agg, T0 + 9, { seq: 0 }).alerts ?? [];
+    expect(
+      alerts.map((a) => [subjectToken(a.subject), a.syscall, a.severity, a.firstSeen, a.lastSeen, a.total]),
+    ).toEqual([
+      ['bbbbbbbbbbbb', 'open_by_handle_at', 'critical', T0 + 2, T0 + 2, 1],
+      ['aaaaaaaaaaaa', 'mount', 'high', T0, T0 + 9, 3],
+      ['bbbbbbbbbbbb', 'ptrace', 'high', T0 + 1, T0 + 1, 1],
+    ]);
+    // Nothing a container rarely needs: no alert.
+    const quiet = createAggregate(createKeyTable(), 5);
+    fold(quiet, [
+      [T0, A, 'read'],
+      [T0, A, 'write'],
+      [T0, A, 'futex'],
+    ]);
+    expect(makeFrame(quiet, T0, { seq: 0 }).alerts).toEqual([]);
+  });
+
   it('keeps the earliest second each syscall was seen, a late event included, after it left the window', () => {
     const agg = createAggregate(createKeyTable(), 3);
     fold(agg, [
