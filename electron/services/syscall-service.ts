@@ -178,6 +178,7 @@ export function sumTotals(runs: readonly (readonly SubjectTotals[])[]): SubjectT
     total: number;
     bySyscall: Record<string, number>;
     firstSeen: Record<string, EpochSeconds> | undefined;
+    lastSeen: Record<string, EpochSeconds> | undefined;
   }
   const bySubject = new Map<string, Acc>();
   for (const run of runs) {
@@ -185,11 +186,13 @@ export function sumTotals(runs: readonly (readonly SubjectTotals[])[]): SubjectT
       const token = subjectToken(t.subject);
       let acc = bySubject.get(token);
       if (acc === undefined) {
+        const spans = t.firstSeen !== undefined && t.lastSeen !== undefined;
         acc = {
           subject: t.subject,
           total: 0,
           bySyscall: {},
-          firstSeen: t.firstSeen === undefined ? undefined : {},
+          firstSeen: spans ? {} : undefined,
+          lastSeen: spans ? {} : undefined,
         };
         bySubject.set(token, acc);
       } else if (acc.subject.kind === 'container' && acc.subject.name === null) {
@@ -198,18 +201,24 @@ export function sumTotals(runs: readonly (readonly SubjectTotals[])[]): SubjectT
       acc.total += t.total;
       for (const [name, n] of Object.entries(t.bySyscall))
         acc.bySyscall[name] = (acc.bySyscall[name] ?? 0) + n;
-      // First-seen seconds stay only while every run has them.
-      if (t.firstSeen === undefined) acc.firstSeen = undefined;
-      else if (acc.firstSeen !== undefined) {
+      // First/last-seen seconds stay only while every run has them.
+      if (t.firstSeen === undefined || t.lastSeen === undefined) {
+        acc.firstSeen = undefined;
+        acc.lastSeen = undefined;
+      } else if (acc.firstSeen !== undefined && acc.lastSeen !== undefined) {
         for (const [name, second] of Object.entries(t.firstSeen)) {
           const known = acc.firstSeen[name];
           if (known === undefined || second < known) acc.firstSeen[name] = second;
         }
+        for (const [name, second] of Object.entries(t.lastSeen)) {
+          const known = acc.lastSeen[name];
+          if (known === undefined || second > known) acc.lastSeen[name] = second;
+        }
       }
     }
   }
-  return [...bySubject.values()].map(({ firstSeen, ...rest }) =>
-    firstSeen === undefined ? rest : { ...rest, firstSeen },
+  return [...bySubject.values()].map(({ firstSeen, lastSeen, ...rest }) =>
+    firstSeen === undefined || lastSeen === undefined ? rest : { ...rest, firstSeen, lastSeen },
   );
 }
 

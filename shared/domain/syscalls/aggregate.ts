@@ -444,6 +444,7 @@ export function subjectTotals(agg: SyscallAggregate): SubjectTotals[] {
   for (let s = 0; s < keys.subjects.length; s++) {
     const bySyscall: Record<string, number> = {};
     const firstSeen: Record<string, EpochSeconds> = {};
+    const lastSeen: Record<string, EpochSeconds> = {};
     let total = 0;
     for (const k of keys.subjectKeys[s]!) {
       const t = agg.total[k] ?? 0;
@@ -451,9 +452,10 @@ export function subjectTotals(agg: SyscallAggregate): SubjectTotals[] {
       const name = keys.keySyscall[k]!;
       bySyscall[name] = t;
       firstSeen[name] = agg.firstSeen[k]! as EpochSeconds;
+      lastSeen[name] = agg.lastSeen[k]! as EpochSeconds;
       total += t;
     }
-    if (total > 0) out.push({ subject: keys.subjects[s]!, total, bySyscall, firstSeen });
+    if (total > 0) out.push({ subject: keys.subjects[s]!, total, bySyscall, firstSeen, lastSeen });
   }
   return out.sort((a, b) => compareSubjects(a.subject, b.subject));
 }

@@ -222,6 +222,8 @@ export interface SubjectTotals {
    * it (a recording keeps per-second counts of the top syscalls only).
    */
   readonly firstSeen?: Readonly<Record<string, EpochSeconds>>;
+  /** The second each syscall was last seen; present exactly when `firstSeen` is. */
+  readonly lastSeen?: Readonly<Record<string, EpochSeconds>>;
 }
 
 /** The key a subject is stored and compared under: the container id, `host` or `<NA>` (sysdig's spelling). */

@@ -63,10 +63,34 @@ describe('the fold', () => {
     expect(a.perSecond.slice(-3)).toEqual([3, 0, 0]);
     expect(frame.subjects[3]!.top).toEqual([{ syscall: 'switch', window: 1, total: 1 }]);
     expect(subjectTotals(agg)).toEqual([
-      { subject: A, total: 3, bySyscall: { read: 2, write: 1 }, firstSeen: { read: T0, write: T0 } },
-      { subject: B, total: 1, bySyscall: { futex: 1 }, firstSeen: { futex: T0 + 2 } },
-      { subject: HOST, total: 1, bySyscall: { read: 1 }, firstSeen: { read: T0 + 1 } },
-      { subject: NA, total: 1, bySyscall: { switch: 1 }, firstSeen: { switch: T0 + 2 } },
+      {
+        subject: A,
+        total: 3,
+        bySyscall: { read: 2, write: 1 },
+        firstSeen: { read: T0, write: T0 },
+        lastSeen: { read: T0, write: T0 },
+      },
+      {
+        subject: B,
+        total: 1,
+        bySyscall: { futex: 1 },
+        firstSeen: { futex: T0 + 2 },
+        lastSeen: { futex: T0 + 2 },
+      },
+      {
+        subject: HOST,
+        total: 1,
+        bySyscall: { read: 1 },
+        firstSeen: { read: T0 + 1 },
+        lastSeen: { read: T0 + 1 },
+      },
+      {
+        subject: NA,
+        total: 1,
+        bySyscall: { switch: 1 },
+        firstSeen: { switch: T0 + 2 },
+        lastSeen: { switch: T0 + 2 },
+      },
     ]);
   });
 
@@ -109,6 +133,7 @@ describe('the fold', () => {
       [T0 + 21, A, 'write'],
     ]);
     expect(subjectTotals(agg)[0]!.firstSeen).toEqual({ read: T0 + 4, mkdir: T0 + 6, write: T0 + 21 });
+    expect(subjectTotals(agg)[0]!.lastSeen).toEqual({ read: T0 + 20, mkdir: T0 + 6, write: T0 + 21 });
   });
 
   it('rolls the window: old buckets leave the window, totals stay', () => {

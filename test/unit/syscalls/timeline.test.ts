@@ -121,19 +121,31 @@ describe('createSysdigSink', () => {
         total: 3,
         bySyscall: { futex: 2, read: 1 },
         firstSeen: { futex: 1481211699, read: 1481211699 },
+        lastSeen: { futex: 1481211699, read: 1481211699 },
+        lastSeen: { futex: 1481211699, read: 1481211699 },
       },
       {
         subject: { kind: 'container', id: 'de7157ba23c4', name: 'k8s-kubelet' },
         total: 1,
         bySyscall: { '<unknown>': 1 },
         firstSeen: { '<unknown>': 1481211699 },
+        lastSeen: { '<unknown>': 1481211699 },
+        lastSeen: { '<unknown>': 1481211699 },
       },
-      { subject: { kind: 'host' }, total: 2, bySyscall: { select: 2 }, firstSeen: { select: 1481211698 } },
+      {
+        subject: { kind: 'host' },
+        total: 2,
+        bySyscall: { select: 2 },
+        firstSeen: { select: 1481211698 },
+        lastSeen: { select: 1481211698 },
+        lastSeen: { select: 1481211698 },
+      },
       {
         subject: { kind: 'unattributed' },
         total: 1,
         bySyscall: { switch: 1 },
         firstSeen: { switch: 1481211698 },
+        lastSeen: { switch: 1481211698 },
       },
     ]);
     expect(makeFrame(agg, 1481211699, { seq: 0 }).dropped).toEqual({ overflow: 0, late: 0, malformed: 1 });
