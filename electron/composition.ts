@@ -17,7 +17,8 @@ import { OsvStore, defaultDataDir } from './adapters/advisories/osv-store.js';
 import { createEngineImages } from './adapters/images/engine-images.js';
 import type { AdvisoryPort, ImageReadPort } from './services/image-ports.js';
 import { unwiredImages } from './services/image-service.js';
-import { createBpftracePort } from './adapters/syscalls/bpftrace-source.js';
+import { createDefaultProfileFile } from './adapters/seccomp/default-profile.js';
+import { createBpftracePort, hostArch } from './adapters/syscalls/bpftrace-source.js';
 import { createCaptureReplayPort } from './adapters/syscalls/capture-replay.js';
 import { createRecordingReplayPort } from './adapters/syscalls/recording-replay.js';
 import { createSysdigLivePort } from './adapters/syscalls/sysdig-live.js';
@@ -169,5 +170,6 @@ export function createLocalCore(options: LocalCoreOptions): AppCore {
     showDemoWhenDisconnected: options.showDemoWhenDisconnected,
     images: createImagePorts(options.env ?? process.env),
     syscalls: { ports: createSyscallPorts(options.syscallFold), probe: createToolProbe() },
+    seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(options.env ?? process.env) },
   });
 }

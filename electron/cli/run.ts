@@ -17,6 +17,8 @@ import type { ImageCliDeps } from './images.js';
 import { dbCommand, imageCommand } from './images.js';
 import type { FoldOptions } from '../services/syscall-ports.js';
 import { collectSyscalls, parseSyscallsArgs, renderSyscalls } from './syscalls.js';
+import { formatSeccompSummary, generateSeccomp, parseSeccompArgs } from './seccomp.js';
+import { writeTextAtomic } from './image-deps.js';
 
 /** Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` found a failure at or above --fail-on. */
 export const ExitCode = { ok: 0, failed: 1, usage: 2, findings: 3 } as const;
@@ -55,6 +57,11 @@ Commands:
                                  or the names / short or full ids given), its score, grade and findings.
                                  Exits 3 when the host or a container fails a check at or above --fail-on
                                  (default high).
+  seccomp generate --source bpf|capture:FILE|recording:FILE --container ID [--duration 30s]
+                 [--phase whole|running] [--out FILE] [--json] [--quiet-seconds N]
+                                 A seccomp profile (Docker's JSON) from what the container was seen calling,
+                                 plus the runtime's needs; the summary compares it with Docker's default
+                                 (BULKHEAD_SECCOMP_DEFAULT names that file) and splits start-up from running.
   syscalls --source bpf|sysdig|capture:FILE [--json] [--duration 10s] [--top N]
                                  Per container (then host, then unattributed), the top syscalls by count:
                                  a capture is read to its end; a live source (bpf, sysdig) runs for
@@ -157,6 +164,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await posture(rest, io, deps);
       case 'syscalls':
         return await syscalls(rest, io, deps);
+      case 'seccomp':
+        return await seccomp(rest, io, deps);
       case 'image':
         return await imageCommand(rest, io, deps.images, (use) => withCore(deps, use), USAGE);
       case 'db':
@@ -275,15 +284,36 @@ async function syscalls(args: readonly string[], io: CliIo, deps: CliDeps): Prom
   // No engine watch (core.start) here: syscall sources do not need the Docker engine.
   const core = deps.createCore({ syscallFold: CLI_SYSCALL_FOLD });
   try {
-    const outcome = await collectSyscalls(core, parsed, (ms) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      return {
-        promise: new Promise<void>((r) => (timer = setTimeout(r, ms))),
-        cancel: () => clearTimeout(timer),
-      };
-    });
+    const outcome = await collectSyscalls(core, parsed, sleeper);
     if (!outcome.ok) return fail(io, outcome.error.message, outcome.error.code);
     io.out(renderSyscalls(outcome.summary, parsed.json));
+    return ExitCode.ok;
+  } finally {
+    await core.dispose();
+  }
+}
+
+const sleeper = (ms: number): { promise: Promise<void>; cancel(): void } => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    promise: new Promise<void>((r) => (timer = setTimeout(r, ms))),
+    cancel: () => clearTimeout(timer),
+  };
+};
+
+async function seccomp(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'generate') return usage(io, 'seccomp takes a subcommand: generate');
+  const parsed = parseSeccompArgs(rest, process.cwd());
+  if (!parsed.ok) return usage(io, parsed.message);
+  const core = deps.createCore({ syscallFold: CLI_SYSCALL_FOLD });
+  try {
+    const outcome = await generateSeccomp(core, parsed, sleeper);
+    if (!outcome.ok) return fail(io, outcome.error.message, outcome.error.code);
+    if (parsed.out !== null) await writeTextAtomic(parsed.out, outcome.profile);
+    if (parsed.json) io.out(JSON.stringify(outcome.report, null, 2));
+    else if (parsed.out === null) io.out(outcome.profile.trimEnd());
+    io.err(formatSeccompSummary(outcome.report, parsed.phase));
     return ExitCode.ok;
   } finally {
     await core.dispose();

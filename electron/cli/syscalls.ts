@@ -108,6 +108,8 @@ export async function collectSyscalls(
   core: AppCore,
   args: Extract<SyscallsArgs, { ok: true }>,
   sleep: (ms: number) => { promise: Promise<void>; cancel(): void },
+  /** Called with the subscription before it is ended (e.g. to ask for its seccomp profile). */
+  beforeUnsubscribe?: (subId: string) => Promise<void>,
 ): Promise<SyscallsOutcome> {
   const live = args.source.kind === 'bpf' || args.source.kind === 'sysdig-live';
   // Pushes can arrive while subscribe is answered: keep them all and sort them out by subId afterwards.
@@ -159,6 +161,7 @@ export async function collectSyscalls(
     timer?.cancel();
     const last = state as SourceState | null;
     if (last?.phase === 'failed' && (!live || !streamed)) return { ok: false, error: last.error };
+    if (beforeUnsubscribe !== undefined) await beforeUnsubscribe(subId);
     await core.dispatch(Channels.syscallsUnsubscribe, { subId });
     return { ok: true, summary: summarizeSyscallFrame(args.label, frame, state, args.top) };
   } finally {

@@ -14,6 +14,9 @@ import { createImageService, unwiredImages } from './image-service.js';
 import type { SyscallToolProbePort } from './syscall-ports.js';
 import type { SyscallPorts } from './syscall-service.js';
 import { LOCAL_CLIENT, createSyscallService } from './syscall-service.js';
+import type { DefaultProfilePort } from './seccomp-service.js';
+import { createSeccompService } from './seccomp-service.js';
+import type { SyscallArch } from '../../shared/domain/syscalls/names.js';
 
 /** What the core is built from: ports and facts, wired by a composition root. */
 export interface AppCoreDeps {
@@ -36,6 +39,8 @@ export interface AppCoreDeps {
     /** Why the bpf kind is unavailable when `ports.bpf` is absent. */
     readonly bpfUnwiredReason?: string;
   };
+  /** Seccomp generation: the machine's architecture and where Docker's default profile is read from. */
+  readonly seccomp?: { readonly arch: SyscallArch | null; readonly defaultProfile: DefaultProfilePort };
   /** Where handler failures that are not BulkheadErrors are reported; default console.error. */
   readonly onError?: (channel: string, e: unknown) => void;
 }
@@ -120,6 +125,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     clock: deps.clock,
     publish: (push) => hub.publish(push),
   });
+  const seccomp = createSeccompService({
+    totals: (client, subId) => syscalls.totals(client, subId),
+    arch: deps.seccomp?.arch ?? null,
+    defaultProfile: deps.seccomp?.defaultProfile ?? {
+      read: () => Promise.resolve({ unavailable: 'No default seccomp profile is configured in this build.' }),
+    },
+  });
   const images = createImageService({
     images: deps.images?.reader ?? unwiredImages('image scanning is not wired in this core'),
     advisories: deps.images?.advisories ?? {
@@ -183,6 +195,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       Promise.resolve(syscalls.unsubscribe(client ?? LOCAL_CLIENT, request)),
     [Channels.syscallsControl]: (request, client) =>
       Promise.resolve(syscalls.control(client ?? LOCAL_CLIENT, request)),
+    [Channels.seccompGenerate]: (request, client) => seccomp.generate(client ?? LOCAL_CLIENT, request),
   };
 
   const onError =

@@ -5,6 +5,7 @@ import type { ContainerPosture, EnginePosture } from '../domain/posture/evaluate
 import type { EvidenceKind } from '../domain/posture/model.js';
 import type { ImageScanReport, ImageScanState, AdvisoryDbSummary } from '../domain/images/report.js';
 import type { ReplayPosition, ReplaySpeed, SourceState, SyscallFrame } from '../domain/syscalls/model.js';
+import type { SeccompReport } from '../domain/seccomp/report.js';
 import type { ErrorData } from './result.js';
 
 /**
@@ -27,6 +28,7 @@ export const Channels = {
   imagesScan: 'images:scan',
   imagesStatus: 'images:status',
   dbStatus: 'db:status',
+  seccompGenerate: 'seccomp:generate',
 } as const;
 
 /** Pushes from the engine to every renderer. */
@@ -150,6 +152,17 @@ export interface RequestMap {
   /** Every image used by a container, with its scan state; scans not yet run are queued. */
   'images:status': Record<string, never>;
   'db:status': Record<string, never>;
+  /**
+   * A seccomp profile from what one subject of a subscription was seen calling (its token: a container id,
+   * `host` or `<NA>`), with the split-phase analysis; `healthyAt` (epoch seconds) is when its health check
+   * turned healthy, the start-up boundary; else the set of new syscalls must stop growing for `quietSeconds`.
+   */
+  'seccomp:generate': {
+    readonly subId: string;
+    readonly subject: string;
+    readonly healthyAt?: number;
+    readonly quietSeconds?: number;
+  };
 }
 
 /** Response value per channel (inside a Result envelope). */
@@ -168,6 +181,7 @@ export interface ResponseMap {
   'images:status': readonly ImageStatusEntry[];
   /** Null when no advisory database has been imported yet. */
   'db:status': AdvisoryDbSummary | null;
+  'seccomp:generate': SeccompReport;
 }
 
 /**

@@ -66,6 +66,12 @@ export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<Reques
   'images:scan': z.strictObject({ image: imageRefSchema, force: z.boolean().optional() }),
   'images:status': empty,
   'db:status': empty,
+  'seccomp:generate': z.strictObject({
+    subId: subIdSchema,
+    subject: z.string().regex(/^(?:[0-9a-f]{12,64}|host|<NA>)$/, 'expected a container id, host or <NA>'),
+    healthyAt: z.number().int().min(0).max(1e11).optional(),
+    quietSeconds: z.number().int().min(1).max(3600).optional(),
+  }),
 };
 
 /** One line describing why a payload was refused, for the `bad-request` message. */

@@ -69,7 +69,7 @@ export const SYSCALL_ALERT_RULES: readonly SyscallAlertRule[] = [
     severity: 'high',
     syscalls: ['ptrace'],
     rationale:
-      'ptrace reads and writes another process: memory, registers, code. It is how debuggers work and how injected code reaches a neighbour process, steals secrets from memory or escapes through a host process visible with --pid=host. Docker\'s default seccomp profile allows it on kernels ≥ 4.8.',
+      "ptrace reads and writes another process: memory, registers, code. It is how debuggers work and how injected code reaches a neighbour process, steals secrets from memory or escapes through a host process visible with --pid=host. Docker's default seccomp profile allows it on kernels ≥ 4.8.",
   },
   {
     id: 'unshare',
@@ -85,7 +85,7 @@ export const SYSCALL_ALERT_RULES: readonly SyscallAlertRule[] = [
     severity: 'high',
     syscalls: ['setns'],
     rationale:
-      'setns moves the caller into another namespace given a descriptor of it — with the host PID namespace or a mounted /proc of the host, that is the host\'s mount or network namespace. Tools such as nsenter do this; an application does not.',
+      "setns moves the caller into another namespace given a descriptor of it — with the host PID namespace or a mounted /proc of the host, that is the host's mount or network namespace. Tools such as nsenter do this; an application does not.",
   },
   {
     id: 'bpf',
@@ -93,7 +93,7 @@ export const SYSCALL_ALERT_RULES: readonly SyscallAlertRule[] = [
     severity: 'high',
     syscalls: ['bpf'],
     rationale:
-      'bpf loads programs into the kernel and manipulates their maps: a large kernel attack surface (verifier bugs have given root), and with CAP_BPF/CAP_SYS_ADMIN a way to read every process\'s data on the host.',
+      "bpf loads programs into the kernel and manipulates their maps: a large kernel attack surface (verifier bugs have given root), and with CAP_BPF/CAP_SYS_ADMIN a way to read every process's data on the host.",
   },
   {
     id: 'perf-event-open',
@@ -101,7 +101,7 @@ export const SYSCALL_ALERT_RULES: readonly SyscallAlertRule[] = [
     severity: 'medium',
     syscalls: ['perf_event_open'],
     rationale:
-      'perf_event_open exposes performance counters and tracing: kernel bugs reachable through it have been exploited for root, and its counters leak information across processes. Docker\'s default seccomp profile blocks it.',
+      "perf_event_open exposes performance counters and tracing: kernel bugs reachable through it have been exploited for root, and its counters leak information across processes. Docker's default seccomp profile blocks it.",
   },
   {
     id: 'kernel-keyring',
@@ -109,7 +109,7 @@ export const SYSCALL_ALERT_RULES: readonly SyscallAlertRule[] = [
     severity: 'medium',
     syscalls: ['keyctl', 'add_key', 'request_key'],
     rationale:
-      'The kernel keyring is not namespaced: keys added or read from a container can be those of the host or of other containers, and keyring bugs have been used for privilege escalation. Docker\'s default seccomp profile blocks these calls.',
+      "The kernel keyring is not namespaced: keys added or read from a container can be those of the host or of other containers, and keyring bugs have been used for privilege escalation. Docker's default seccomp profile blocks these calls.",
   },
 ];
 
@@ -263,7 +263,8 @@ export interface AlertTable {
 
 /** Create an empty table of at most `maxRecords` records. */
 export function createAlertTable(maxRecords = DEFAULT_MAX_ALERTS): AlertTable {
-  if (!Number.isInteger(maxRecords) || maxRecords < 1) throw new RangeError('maxRecords must be a positive integer');
+  if (!Number.isInteger(maxRecords) || maxRecords < 1)
+    throw new RangeError('maxRecords must be a positive integer');
   const t = { records: new Map<string, MutableRecord>(), overflow: 0, hits: 0 };
   return {
     maxRecords,
@@ -320,7 +321,8 @@ export function addAlert(table: AlertTable, hit: AlertHit): boolean {
     // The latest Falco priority wins (a rule's priority can change between Falco versions).
     r.severity = hit.severity;
   }
-  if (r.container !== null && r.container.name === null && hit.container?.name != null) r.container = hit.container;
+  if (r.container !== null && r.container.name === null && hit.container?.name != null)
+    r.container = hit.container;
   if (hit.syscall !== null) r.syscalls.set(hit.syscall, (r.syscalls.get(hit.syscall) ?? 0) + 1);
   if (hit.process !== null && r.processes.length < MAX_PROCESSES && !r.processes.includes(hit.process)) {
     r.processes.push(hit.process);
@@ -391,32 +393,36 @@ export function observeAll(table: AlertTable, observations: Iterable<AlertObserv
   for (const o of observations) observeSyscall(table, o);
 }
 
-const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+const SEVERITY_ORDER: Readonly<Record<Severity, number>> = {
+  critical: 0,
+  high: 1,
+  medium: 2,
+  low: 3,
+  info: 4,
+};
 
 /** The records, as the timeline shows them: by first seen, then severity (worst first), then key. */
 export function alertRecords(table: AlertTable): AlertRecord[] {
   return [...table.t.records.values()]
-    .map(
-      (r): AlertRecord => ({
-        key: r.key,
-        source: r.source,
-        ruleId: r.ruleId,
-        title: r.title,
-        severity: r.severity,
-        rationale: r.rationale,
-        container: r.container,
-        firstSeen: r.firstSeen as EpochMillis,
-        lastSeen: r.lastSeen as EpochMillis,
-        count: r.count,
-        syscalls: [...r.syscalls.entries()]
-          .map(([name, count]) => ({ name, count }))
-          .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)),
-        processes: [...r.processes],
-        detail: r.detail,
-        tags: [...r.tags],
-        hostname: r.hostname,
-      }),
-    )
+    .map((r): AlertRecord => ({
+      key: r.key,
+      source: r.source,
+      ruleId: r.ruleId,
+      title: r.title,
+      severity: r.severity,
+      rationale: r.rationale,
+      container: r.container,
+      firstSeen: r.firstSeen as EpochMillis,
+      lastSeen: r.lastSeen as EpochMillis,
+      count: r.count,
+      syscalls: [...r.syscalls.entries()]
+        .map(([name, count]) => ({ name, count }))
+        .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)),
+      processes: [...r.processes],
+      detail: r.detail,
+      tags: [...r.tags],
+      hostname: r.hostname,
+    }))
     .sort(
       (a, b) =>
         a.firstSeen - b.firstSeen ||
