@@ -122,7 +122,6 @@ describe('createSysdigSink', () => {
         bySyscall: { futex: 2, read: 1 },
         firstSeen: { futex: 1481211699, read: 1481211699 },
         lastSeen: { futex: 1481211699, read: 1481211699 },
-        lastSeen: { futex: 1481211699, read: 1481211699 },
       },
       {
         subject: { kind: 'container', id: 'de7157ba23c4', name: 'k8s-kubelet' },
@@ -130,14 +129,12 @@ describe('createSysdigSink', () => {
         bySyscall: { '<unknown>': 1 },
         firstSeen: { '<unknown>': 1481211699 },
         lastSeen: { '<unknown>': 1481211699 },
-        lastSeen: { '<unknown>': 1481211699 },
       },
       {
         subject: { kind: 'host' },
         total: 2,
         bySyscall: { select: 2 },
         firstSeen: { select: 1481211698 },
-        lastSeen: { select: 1481211698 },
         lastSeen: { select: 1481211698 },
       },
       {
