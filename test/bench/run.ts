@@ -1,3 +1,4 @@
+import { runAnomalyBench } from './anomaly.bench.js';
 import { runBpfBench } from './bpf.bench.js';
 import { runImagesBench } from './images.bench.js';
 import { runPostureBench } from './posture.bench.js';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await runImagesBench(log);
   await runBpfBench(log);
   await runSyscallsBench(log);
+  await runAnomalyBench(log);
 }
 
 main().catch((e: unknown) => {

@@ -321,8 +321,15 @@ export function addAlert(table: AlertTable, hit: AlertHit): boolean {
     // The latest Falco priority wins (a rule's priority can change between Falco versions).
     r.severity = hit.severity;
   }
-  if (r.container !== null && r.container.name === null && hit.container?.name != null)
+  // A name that arrives later fills in an unnamed container.
+  if (
+    r.container !== null &&
+    r.container.name === null &&
+    hit.container !== null &&
+    hit.container.name !== null
+  ) {
     r.container = hit.container;
+  }
   if (hit.syscall !== null) r.syscalls.set(hit.syscall, (r.syscalls.get(hit.syscall) ?? 0) + 1);
   if (hit.process !== null && r.processes.length < MAX_PROCESSES && !r.processes.includes(hit.process)) {
     r.processes.push(hit.process);
@@ -381,7 +388,7 @@ export function observeSyscall(table: AlertTable, o: AlertObservation): string |
     addAlert(table, syscallHit(rule, o));
     return rule.id;
   }
-  if (EXECS.has(o.syscall) && o.process != null && SHELLS.has(o.process)) {
+  if (EXECS.has(o.syscall) && typeof o.process === 'string' && SHELLS.has(o.process)) {
     addAlert(table, shellHit(o));
     return SHELL_ALERT_RULE.id;
   }
