@@ -90,6 +90,7 @@ export function formatSeccompSummary(r: SeccompReport, phase: 'whole' | 'running
   if (r.phases === null) lines.push('  split phase: this source cannot say when each syscall was seen.');
   else {
     const b = r.phases.boundary;
+    if (r.phases.health !== null) lines.push(`  health: ${r.phases.health.basis}`);
     if (b.kind === 'none-yet')
       lines.push(
         `  split phase: no boundary yet (new syscalls ${b.lastGrowth === null ? 'none' : 'still appearing'}).`,

@@ -4,6 +4,7 @@ import { splitPhases } from '../../shared/domain/seccomp/phases.js';
 import type { SyscallSpan } from '../../shared/domain/seccomp/phases.js';
 import { DOCKER_DEFAULT_CAPS, parseSeccompProfile } from '../../shared/domain/seccomp/profile.js';
 import type { SeccompProfile } from '../../shared/domain/seccomp/profile.js';
+import type { HealthBoundary } from '../../shared/domain/seccomp/health.js';
 import type { PhaseReport, SeccompReport } from '../../shared/domain/seccomp/report.js';
 import type { SubjectTotals } from '../../shared/domain/syscalls/model.js';
 import { subjectToken } from '../../shared/domain/syscalls/model.js';
@@ -25,6 +26,11 @@ export interface SeccompServiceDeps {
   /** The architecture the engine's containers run on; null where Bulkhead has no syscall table for it. */
   readonly arch: SyscallArch | null;
   readonly defaultProfile: DefaultProfilePort;
+  /**
+   * When the container's health check first turned healthy (the start-up boundary), for a subject that is
+   * a container on the engine; absent: the quiet rule alone decides.
+   */
+  readonly health?: (containerId: string) => Promise<HealthBoundary>;
 }
 
 /** The service behind `seccomp:generate`. */
@@ -97,9 +103,20 @@ export function createSeccompService(deps: SeccompServiceDeps): SeccompService {
           if (first !== undefined && last !== undefined)
             spans.push({ syscall: name, firstSeen: first, lastSeen: last });
         }
+        let healthyAt = request.healthyAt ?? null;
+        let health: PhaseReport['health'] = null;
+        if (healthyAt === null && found.subject.kind === 'container' && deps.health !== undefined) {
+          const h = await deps.health(found.subject.id).catch((e: unknown): HealthBoundary => ({
+            healthyAt: null,
+            basis: `the container could not be inspected (${e instanceof Error ? e.message : String(e)})`,
+          }));
+          healthyAt = h.healthyAt;
+          health = { basis: h.basis, exact: h.healthyAt !== null && h.exact };
+        } else if (healthyAt !== null)
+          health = { basis: 'the health boundary given in the request', exact: true };
         const split = splitPhases(spans, {
           arch,
-          ...(request.healthyAt !== undefined ? { healthyAt: request.healthyAt } : {}),
+          ...(healthyAt !== null ? { healthyAt } : {}),
           ...(request.quietSeconds !== undefined ? { quietSeconds: request.quietSeconds } : {}),
         });
         phases = {
@@ -112,6 +129,7 @@ export function createSeccompService(deps: SeccompServiceDeps): SeccompService {
               ? null
               : { json: split.runningProfile.json, metadata: split.runningProfile.metadata },
           reduction: split.reduction,
+          health,
         };
       }
 

@@ -21,6 +21,8 @@ export interface PhaseReport {
   readonly running: ProfileText | null;
   /** The running-phase profile against the whole-life one. */
   readonly reduction: ProfileReduction | null;
+  /** What the container's health check said (null: not asked, e.g. not a container on the engine). */
+  readonly health: { readonly basis: string; readonly exact: boolean } | null;
 }
 
 /**

@@ -1,11 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { promisify } from 'node:util';
+
 import { afterAll, describe, expect, it } from 'vitest';
 
 import type { SeccompReport } from '../../../shared/domain/seccomp/report.js';
+import { ensureTracefs } from '../../support/tracefs.js';
 
 // `bulkhead seccomp generate` (dist/cli.cjs) on a real capture, against an oracle computed here with sysdig
 // itself: the syscalls sysdig reports for the container must all be allowed by the profile, and nothing
@@ -17,7 +20,13 @@ const DEFAULT = resolve(ROOT, '..', 'shared', 'data', 'seccomp', 'moby-profiles_
 const WEB = 'c78a447010cd';
 const work = mkdtempSync(join(tmpdir(), 'bulkhead-seccomp-cli-'));
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const run = promisify(execFile);
+const created: string[] = [];
+
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  if (created.length > 0) await run('docker', ['rm', '-f', ...created]).catch(() => undefined);
+});
 
 /** The oracle: every enter-event type sysdig reports for the container. */
 function sysdigTypes(): Set<string> {
@@ -98,4 +107,60 @@ describe('bulkhead seccomp generate on a real capture', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--container must be the container id');
   });
+});
+
+describe('bulkhead seccomp generate on a live container with a health check (eBPF, real dockerd)', () => {
+  it('splits at the health check turning healthy: the start-up-only syscalls are the ones only start-up used', async () => {
+    await ensureTracefs();
+    // Start-up: mkdir and chmod, then it becomes ready; the steady state only reads a file and sleeps.
+    const id = (
+      await run('docker', [
+        'create',
+        '--label',
+        'bulkhead.test=1',
+        '--health-cmd',
+        'test -e /tmp/ready',
+        '--health-interval',
+        '1s',
+        'bulkhead-test/busybox:1',
+        'sh',
+        '-c',
+        'sleep 2; mkdir /tmp/s; chmod 700 /tmp/s; touch /tmp/ready; while true; do cat /tmp/ready >/dev/null; sleep 0.2; done',
+      ])
+    ).stdout.trim();
+    created.push(id);
+    const cli = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolvePromise) => {
+      execFile(
+        process.execPath,
+        [CLI, 'seccomp', 'generate', '--source', 'bpf', '--duration', '12s', '--container', id, '--json'],
+        { maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          resolvePromise({
+            code: error === null ? 0 : ((error as { code?: number }).code ?? 1),
+            stdout,
+            stderr,
+          }),
+      );
+    });
+    // Let the tracer come up before the container starts, so its whole start-up is seen.
+    await new Promise((r) => setTimeout(r, 2500));
+    await run('docker', ['start', id]);
+    const done = await cli;
+    expect(done.code, done.stderr).toBe(0);
+    const report = JSON.parse(done.stdout) as SeccompReport;
+    const phases = report.phases!;
+    expect(phases.boundary.kind).toBe('health');
+    expect(phases.health?.basis).toMatch(/health check (first )?succeeded at/);
+    for (const name of ['mkdir', 'chmod']) {
+      expect(phases.startupOnly).toContain(name);
+      expect(phases.runningSet).not.toContain(name);
+    }
+    for (const name of ['read', 'nanosleep']) expect(phases.runningSet).toContain(name);
+    expect(phases.running).not.toBeNull();
+    const running = JSON.parse(phases.running!.json) as { syscalls: { names: string[] }[] };
+    const allowed = new Set(running.syscalls.flatMap((s) => s.names));
+    expect(allowed.has('mkdir')).toBe(false);
+    expect(phases.reduction?.reductionPct).toBeLessThan(0);
+    expect(done.stderr).toContain('split phase (health check turned healthy)');
+  }, 40_000);
 });
