@@ -1,4 +1,4 @@
-import { COUNT_MAP, SNAPSHOT_BEGIN, SNAPSHOT_END } from './bpftrace-program.js';
+import { COUNT_MAP, RUNTIME_MAP, SNAPSHOT_BEGIN, SNAPSHOT_END } from './bpftrace-program.js';
 
 /**
  * The parser of bpftrace's output for the eBPF source (pure: no I/O, no clock).
@@ -15,6 +15,8 @@ export interface BpfCount {
   readonly cgroup: string;
   readonly nr: number;
   readonly count: number;
+  /** Set on entries of the runtime map (`@r`): the container runtime's own calls, also counted in `@c`. */
+  readonly runtime?: true;
 }
 
 /** Receives complete snapshots and malformed lines. */
@@ -26,7 +28,7 @@ export interface BpfOutputSink {
 
 /** Longest line accepted: the longest entry is ~70 characters. */
 const MAX_LINE = 200;
-const ENTRY = new RegExp(`^${COUNT_MAP}\\[(\\d{1,20}), (-?\\d{1,10})\\]: (\\d{1,20})$`);
+const ENTRY = new RegExp(`^(${COUNT_MAP}|${RUNTIME_MAP})\\[(\\d{1,20}), (-?\\d{1,10})\\]: (\\d{1,20})$`);
 const BANNER = /^Attaching \d+ probes?\.\.\.$/;
 
 /** Parse one line outside the markers' logic: an entry, or null when it is not one. */
@@ -34,11 +36,12 @@ export function parseEntry(line: string): BpfCount | null {
   if (line.length > MAX_LINE) return null;
   const m = ENTRY.exec(line);
   if (m === null) return null;
-  const nr = Number(m[2]);
-  const count = Number(m[3]);
+  const nr = Number(m[3]);
+  const count = Number(m[4]);
   if (!Number.isSafeInteger(count) || !Number.isSafeInteger(nr)) return null;
   // Leading zeros never appear in bpftrace's output; normalise anyway so ids compare as text.
-  return { cgroup: BigInt(m[1]!).toString(), nr, count };
+  const cgroup = BigInt(m[2]!).toString();
+  return m[1] === RUNTIME_MAP ? { cgroup, nr, count, runtime: true } : { cgroup, nr, count };
 }
 
 /** A line splitter feeding a BpfOutputSink. */
@@ -131,11 +134,11 @@ export function createTotalsDiffer(): TotalsDiffer {
     diff(entries) {
       const out: BpfCount[] = [];
       for (const e of entries) {
-        const key = `${e.cgroup} ${e.nr}`;
+        const key = `${e.runtime === true ? 'r' : 'c'} ${e.cgroup} ${e.nr}`;
         const before = last.get(key) ?? 0;
         last.set(key, e.count);
         const delta = e.count >= before ? e.count - before : e.count;
-        if (delta > 0) out.push({ cgroup: e.cgroup, nr: e.nr, count: delta });
+        if (delta > 0) out.push({ ...e, count: delta });
       }
       return out;
     },

@@ -18,6 +18,10 @@ export const SNAPSHOT_BEGIN = '#B';
 export const SNAPSHOT_END = '#E';
 /** The map's name as it appears in the printed lines (`@c[cgroup, nr]: count`). */
 export const COUNT_MAP = '@c';
+/** The map of the container runtime's own calls of the `runtimeSplit` syscalls (running-totals mode). */
+export const RUNTIME_MAP = '@r';
+/** The `comm` prefix of the runtime's processes (`runc:[1:CHILD]`, `runc:[2:INIT]`) until they exec. */
+export const RUNTIME_COMM = 'runc:';
 
 /** Fastest snapshot period accepted (bpftrace's interval probe): 100 ms. */
 export const MIN_SNAPSHOT_MS = 100;
@@ -38,6 +42,13 @@ export interface BpftraceProgramOptions {
   readonly mode?: 'running-totals' | 'alternate';
   /** Do not count host processes (cgroup id 1 on a hybrid host); default false. */
   readonly skipHost?: boolean;
+  /**
+   * Syscall numbers whose calls by the container runtime itself (`comm` starting `runc:`, i.e. runc's init
+   * before it execs the entrypoint, inside the container's cgroup) are also counted in a second map, so the
+   * reader can tell them from the container's own (running-totals mode only). The check runs only for these
+   * numbers, after a chain of compares: the common syscalls pay a few compares, nothing else.
+   */
+  readonly runtimeSplit?: readonly number[];
 }
 
 function checkInterval(ms: number): number {
@@ -52,9 +63,21 @@ export function bpftraceProgram(options: BpftraceProgramOptions = {}): string {
   const ms = checkInterval(options.intervalMs ?? DEFAULT_SNAPSHOT_MS);
   const filter = options.skipHost === true ? ' /cgroup != 1/' : '';
   if ((options.mode ?? 'running-totals') === 'running-totals') {
+    const split = [...new Set(options.runtimeSplit ?? [])].sort((a, b) => a - b);
+    for (const nr of split) {
+      if (!Number.isInteger(nr) || nr < 0 || nr > 4095)
+        throw new RangeError(`runtimeSplit: bad syscall number ${nr}`);
+    }
+    if (split.length === 0) {
+      return [
+        `tracepoint:raw_syscalls:sys_enter${filter} { ${COUNT_MAP}[cgroup, args->id] = count(); }`,
+        `interval:ms:${ms} { printf("${SNAPSHOT_BEGIN}\\n"); print(${COUNT_MAP}); printf("${SNAPSHOT_END}\\n"); }`,
+      ].join('\n');
+    }
+    const test = split.map((nr) => `args->id == ${nr}`).join(' || ');
     return [
-      `tracepoint:raw_syscalls:sys_enter${filter} { ${COUNT_MAP}[cgroup, args->id] = count(); }`,
-      `interval:ms:${ms} { printf("${SNAPSHOT_BEGIN}\\n"); print(${COUNT_MAP}); printf("${SNAPSHOT_END}\\n"); }`,
+      `tracepoint:raw_syscalls:sys_enter${filter} { ${COUNT_MAP}[cgroup, args->id] = count(); if (${test}) { if (strncmp(comm, "${RUNTIME_COMM}", ${RUNTIME_COMM.length}) == 0) { ${RUNTIME_MAP}[cgroup, args->id] = count(); } } }`,
+      `interval:ms:${ms} { printf("${SNAPSHOT_BEGIN}\\n"); print(${COUNT_MAP}); print(${RUNTIME_MAP}); printf("${SNAPSHOT_END}\\n"); }`,
     ].join('\n');
   }
   // Alternate: @p is the phase; the probe counts into @c while it is 0 and into @d while it is 1; the

@@ -15,7 +15,8 @@ import {
 } from '../../../shared/domain/syscalls/aggregate.js';
 import type { SourceState, SyscallErrorCode } from '../../../shared/domain/syscalls/model.js';
 import type { SyscallArch } from '../../../shared/domain/syscalls/names.js';
-import { syscallLabel } from '../../../shared/domain/syscalls/names.js';
+import { syscallLabel, syscallNumber } from '../../../shared/domain/syscalls/names.js';
+import { SYSCALL_ALERT_RULES } from '../../../shared/domain/anomaly/alerts.js';
 import type { Clock, Disposable } from '../../services/ports.js';
 import type {
   FoldOptions,
@@ -27,7 +28,13 @@ import { MIN_FRAME_INTERVAL_MS } from '../../services/syscall-ports.js';
 import type { BpfCount } from './bpftrace-output.js';
 import { createBpfOutputParser, createTotalsDiffer } from './bpftrace-output.js';
 import type { BpftraceProgramOptions } from './bpftrace-program.js';
-import { bpftraceArgs, bpftraceEnv, bpftraceProgram, DEFAULT_MAP_KEYS } from './bpftrace-program.js';
+import {
+  bpftraceArgs,
+  bpftraceEnv,
+  bpftraceProgram,
+  DEFAULT_MAP_KEYS,
+  RUNTIME_COMM,
+} from './bpftrace-program.js';
 import type { CgroupResolver } from './cgroup-resolver.js';
 import { createCgroupResolver } from './cgroup-resolver.js';
 
@@ -73,6 +80,21 @@ export function hostArch(arch: string = process.arch): SyscallArch | null {
   if (arch === 'x64') return 'x86_64';
   if (arch === 'arm64') return 'aarch64';
   return null;
+}
+
+/**
+ * The numbers of the syscalls the built-in alerts watch, on `arch`: the ones whose calls by the runtime
+ * itself (runc setting up the container inside its cgroup: dozens of mounts, pivot_root, umount2, unshare,
+ * keyctl on `docker exec`) are told apart, so they do not raise alerts on every container start.
+ */
+export function alertSyscallNumbers(arch: SyscallArch): number[] {
+  const out = new Set<number>();
+  for (const rule of SYSCALL_ALERT_RULES)
+    for (const name of rule.syscalls) {
+      const nr = syscallNumber(arch, name);
+      if (nr !== null) out.add(nr);
+    }
+  return [...out].sort((a, b) => a - b);
 }
 
 /** Everything classifyBpftraceFailure looks at. */
@@ -212,10 +234,22 @@ export function startBpftraceSource(
       r.refresh();
     }
     const second = Math.floor(now / 1000);
+    // The runtime's own calls are in both maps: fold them under `runc:<name>` and the rest under the name.
+    let runtime: Map<string, number> | null = null;
     for (const c of counts) {
-      const key = internKey(agg.keys, r.resolve(c.cgroup), label(c.nr));
-      if (key < 0) addOverflow(agg, second, c.count);
-      else addCount(agg, second, key, c.count);
+      if (c.runtime !== true) continue;
+      runtime ??= new Map();
+      runtime.set(`${c.cgroup} ${c.nr}`, c.count);
+    }
+    const add = (cgroup: string, name: string, n: number): void => {
+      if (n <= 0) return;
+      const key = internKey(agg.keys, r.resolve(cgroup), name);
+      if (key < 0) addOverflow(agg, second, n);
+      else addCount(agg, second, key, n);
+    };
+    for (const c of counts) {
+      if (c.runtime === true) add(c.cgroup, `${RUNTIME_COMM}${label(c.nr)}`, c.count);
+      else add(c.cgroup, label(c.nr), c.count - (runtime?.get(`${c.cgroup} ${c.nr}`) ?? 0));
     }
   };
 
@@ -265,7 +299,11 @@ export function startBpftraceSource(
 
   let text: string;
   try {
-    text = bpftraceProgram(options.bpf);
+    text = bpftraceProgram(
+      mode === 'running-totals' && options.bpf?.runtimeSplit === undefined
+        ? { ...options.bpf, runtimeSplit: alertSyscallNumbers(arch) }
+        : options.bpf,
+    );
   } catch (e) {
     settle({
       phase: 'failed',

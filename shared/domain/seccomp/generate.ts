@@ -97,6 +97,9 @@ export const RUNTIME_SETUP_SYSCALL_NAMES: readonly string[] = RUNTIME_SETUP_SYSC
   (r) => r.name,
 ).sort();
 
+/** Prefix of the eBPF source's labels for calls made by the container runtime itself (`runc:mount`). */
+export const RUNTIME_LABEL_PREFIX = 'runc:';
+
 /**
  * Event types sysdig prints in `evt.type` that are not syscalls: scheduler and signal events, process
  * exit, its own meta events, and `<unknown>` for a syscall it has no name for.
@@ -169,7 +172,9 @@ export function normalizeObserved(observed: Iterable<string>, arch: SyscallArch)
   const unknown = new Set<string>();
   const aliased = new Map<string, string>();
   for (const raw of observed) {
-    if (NON_SYSCALL_EVENTS.has(raw)) {
+    // `runc:<name>`: the eBPF source's label for the runtime's own calls before it installs the filter
+    // and execs the entrypoint; the profile does not need them.
+    if (NON_SYSCALL_EVENTS.has(raw) || raw.startsWith(RUNTIME_LABEL_PREFIX)) {
       ignored.add(raw);
       continue;
     }

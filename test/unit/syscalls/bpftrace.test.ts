@@ -19,6 +19,7 @@ import {
   emptyProgram,
 } from '../../../electron/adapters/syscalls/bpftrace-program.js';
 import {
+  alertSyscallNumbers,
   classifyBpftraceFailure,
   hostArch,
   startBpftraceSource,
@@ -100,6 +101,7 @@ describe('bpftrace output parser', () => {
 
   it('parses entries, including 64-bit cgroup ids and negative syscall numbers', () => {
     expect(parseEntry('@c[11976, 106]: 12')).toEqual({ cgroup: '11976', nr: 106, count: 12 });
+    expect(parseEntry('@r[11976, 165]: 55')).toEqual({ cgroup: '11976', nr: 165, count: 55, runtime: true });
     expect(parseEntry('@c[18446744073709551615, -1]: 3')).toEqual({
       cgroup: '18446744073709551615',
       nr: -1,
@@ -297,6 +299,58 @@ describe('bpftrace source fold (a stand-in bpftrace printing fixed snapshots)', 
   });
 });
 
+describe('the runtime split: runc’s own calls of the alert syscalls are told apart', () => {
+  it('folds runc’s calls under runc:<name> and only the container’s own under the name, so only those alert', async () => {
+    const root = tempDir();
+    const dir = join(root, 'unified', 'docker', ID_A);
+    mkdirSync(dir, { recursive: true });
+    const ino = statSync(dir, { bigint: true }).ino.toString();
+    // mount (165): 55 by runc at start-up, then 2 more by the container itself; read (0) is not split.
+    const script = join(root, 'fake-bpftrace');
+    writeFileSync(
+      script,
+      [
+        '#!/bin/sh',
+        `printf '#B\\n@c[${ino}, 0]: 10\\n@c[${ino}, 165]: 55\\n\\n@r[${ino}, 165]: 55\\n\\n#E\\n'`,
+        'sleep 0.3',
+        `printf '#B\\n@c[${ino}, 0]: 20\\n@c[${ino}, 165]: 57\\n\\n@r[${ino}, 165]: 55\\n\\n#E\\n'`,
+        'sleep 0.3',
+        'exit 0',
+      ].join('\n'),
+    );
+    chmodSync(script, 0o755);
+    const frames: SyscallFrame[] = [];
+    const s = startBpftraceSource(
+      { onState: () => undefined, onFrame: (f) => frames.push(f) },
+      {
+        clock: systemClock,
+        program: script,
+        arch: 'x86_64',
+        resolver: createCgroupResolver({ layouts: dockerCgroupLayouts(root) }),
+        isRoot: true,
+      },
+    );
+    const end = Date.now() + 5000;
+    while (s.state.phase !== 'exited' && s.state.phase !== 'failed' && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(s.totals()[0]!.bySyscall).toEqual({ read: 20, mount: 2, 'runc:mount': 55 });
+    const alerts = frames.at(-1)!.alerts ?? [];
+    expect(alerts.map((a) => [a.syscall, a.total])).toEqual([['mount', 2]]);
+  });
+
+  it('splits exactly the alert syscalls that exist on the arch', () => {
+    const nrs = alertSyscallNumbers('x86_64');
+    expect(nrs).toContain(165); // mount
+    expect(nrs).toContain(101); // ptrace
+    expect(nrs).toContain(304); // open_by_handle_at
+    expect(nrs).not.toContain(0); // read
+    expect(bpftraceProgram({ runtimeSplit: [165, 101] })).toContain(
+      'if (args->id == 101 || args->id == 165) { if (strncmp(comm, "runc:", 5) == 0) { @r[cgroup, args->id] = count(); } }',
+    );
+    expect(() => bpftraceProgram({ runtimeSplit: [1.5] })).toThrow(RangeError);
+  });
+});
+
 describe('bpftrace compiles the programs (real bpftrace, --emit-elf: a dry run, nothing attached)', () => {
   const run = promisify(execFile);
   beforeAll(ensureTracefs);
@@ -304,6 +358,7 @@ describe('bpftrace compiles the programs (real bpftrace, --emit-elf: a dry run, 
     ['running totals', bpftraceProgram()],
     ['alternate', bpftraceProgram({ mode: 'alternate' })],
     ['skip host', bpftraceProgram({ skipHost: true })],
+    ['runtime split (the alert syscalls)', bpftraceProgram({ runtimeSplit: alertSyscallNumbers('x86_64') })],
     ['empty', emptyProgram()],
   ])('%s', async (_name, program) => {
     const elf = join(tempDir(), 'program.elf');
