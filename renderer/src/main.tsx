@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import './styles.css';
 import './posture.css';
 import './syscalls.css';
+import './seccomp.css';
 import './images.css';
 import { createRendererBridge, hasPreloadBridge } from './bridge.js';
 import { App } from './components/App.js';

@@ -2,6 +2,7 @@ import type { BulkheadBridge } from '../../shared/ipc/bridge.js';
 import { Channels, Pushes } from '../../shared/ipc/contract.js';
 import type { SyscallSourceRequest } from '../../shared/ipc/contract.js';
 import type { EpochSeconds, ReplaySpeed } from '../../shared/domain/syscalls/model.js';
+import { startSeccompController } from './seccomp-controller.js';
 import {
   applyFrame,
   applySourcesResult,
@@ -40,11 +41,12 @@ export interface SyscallsController {
  * engine disposed the old subscription with the closed connection), or — the first time — start the
  * default live source (eBPF, else sysdig live), or nothing with the reasons shown. `syscalls:frame` and
  * `syscalls:state` pushes go through the pure functions in ./state/syscalls.ts, which ignore other
- * subscriptions' pushes.
+ * subscriptions' pushes. The seccomp profiles of a subscription's subjects (`seccomp:generate`) come with it.
  */
 export function startSyscallsController(bridge: BulkheadBridge): SyscallsController {
   let disposed = false;
   let chosen = false;
+  const seccomp = startSeccompController(bridge);
 
   const unsubscribe = (subId: string | null): void => {
     if (subId !== null) void bridge.invoke(Channels.syscallsUnsubscribe, { subId });
@@ -132,6 +134,7 @@ export function startSyscallsController(bridge: BulkheadBridge): SyscallsControl
       offFrame();
       offState();
       offTransport();
+      seccomp.dispose();
     },
   };
 }

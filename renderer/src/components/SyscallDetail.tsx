@@ -12,11 +12,15 @@ import {
   useSyscallsStore,
   useSyscallsUiStore,
 } from '../stores/syscalls-store.js';
+import { SeccompPanel } from './SeccompPanel.js';
 import { StackedSeries, SyscallBars, stackColour } from './SyscallCharts.js';
 
 const NO_CARDS: readonly never[] = [];
 
-/** The full histogram of one subject (sortable table, log scale toggle) and its stacked time series. */
+/**
+ * The full histogram of one subject (sortable table, log scale toggle), its stacked time series and its
+ * seccomp profile.
+ */
 export function SyscallDetail(): ReactElement | null {
   const ui = useSyscallsUiStore(
     useShallow((s) => ({ detail: s.detail, sort: s.sort, logScale: s.logScale, topN: s.topN })),
@@ -112,6 +116,7 @@ export function SyscallDetail(): ReactElement | null {
           )}
         </div>
       </div>
+      <SeccompPanel key={view.key} subject={view.key} label={label} />
     </section>
   );
 }
