@@ -2,13 +2,7 @@ import { parseArgs } from 'node:util';
 
 import type { AppCore } from '../services/app-core.js';
 import type { Result } from '../../shared/ipc/result.js';
-import type {
-  ContainerPostureEntry,
-  PostureReport,
-  RequestChannel,
-  RequestOf,
-  ResponseOf,
-} from '../../shared/ipc/contract.js';
+import type { PostureReport, RequestChannel, RequestOf, ResponseOf } from '../../shared/ipc/contract.js';
 import { Channels } from '../../shared/ipc/contract.js';
 import { shortId } from '../../shared/domain/ids.js';
 import type { Severity } from '../../shared/domain/posture/model.js';
@@ -18,6 +12,9 @@ import { dbCommand, imageCommand } from './images.js';
 import type { FoldOptions } from '../services/syscall-ports.js';
 import { collectSyscalls, parseSyscallsArgs, renderSyscalls } from './syscalls.js';
 import { formatSeccompSummary, generateSeccomp, parseSeccompArgs } from './seccomp.js';
+import { resolveContainers } from './resolve.js';
+
+export { resolveContainers } from './resolve.js';
 import { writeTextAtomic } from './image-deps.js';
 
 /** Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` found a failure at or above --fail-on. */
@@ -57,7 +54,7 @@ Commands:
                                  or the names / short or full ids given), its score, grade and findings.
                                  Exits 3 when the host or a container fails a check at or above --fail-on
                                  (default high).
-  seccomp generate --source bpf|capture:FILE|recording:FILE --container ID [--duration 30s]
+  seccomp generate CONTAINER [--source bpf|capture:FILE|recording:FILE] [--duration 30s]
                  [--phase whole|running] [--out FILE] [--json] [--quiet-seconds N]
                                  A seccomp profile (Docker's JSON) from what the container was seen calling,
                                  plus the runtime's needs; the summary compares it with Docker's default
@@ -196,30 +193,6 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     }
     return fail(io, e instanceof Error ? e.message : String(e));
   }
-}
-
-/**
- * Resolve what the user typed against the assessed containers the way the docker CLI does: a full id, else
- * an exact name, else a unique id prefix.
- */
-export function resolveContainers(
-  entries: readonly ContainerPostureEntry[],
-  wanted: readonly string[],
-): { found: ContainerPostureEntry[] } | { error: string } {
-  const found: ContainerPostureEntry[] = [];
-  for (const raw of wanted) {
-    const q = raw.replace(/^\//, '');
-    let match = entries.find((e) => e.id === q) ?? entries.find((e) => e.name === q);
-    if (match === undefined && /^[0-9a-f]+$/.test(q)) {
-      const prefixed = entries.filter((e) => e.id.startsWith(q));
-      if (prefixed.length > 1)
-        return { error: `${JSON.stringify(raw)} matches ${prefixed.length} containers` };
-      match = prefixed[0];
-    }
-    if (match === undefined) return { error: `no such container: ${JSON.stringify(raw)}` };
-    if (!found.includes(match)) found.push(match);
-  }
-  return { found };
 }
 
 async function posture(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {

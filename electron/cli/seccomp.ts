@@ -5,11 +5,12 @@ import { Channels } from '../../shared/ipc/contract.js';
 import type { ErrorData, Result } from '../../shared/ipc/result.js';
 import type { AppCore } from '../services/app-core.js';
 import type { SyscallsArgs } from './syscalls.js';
+import { resolveContainers } from './resolve.js';
 import { collectSyscalls, parseSyscallsArgs } from './syscalls.js';
 
 /**
- * `bulkhead seccomp generate --source … --container ID [--duration 30s] [--phase whole|running] [--out FILE]
- * [--json] [--quiet-seconds N]`: watch a container through a syscall source (a capture or recording is read
+ * `bulkhead seccomp generate CONTAINER [--source bpf|capture:FILE|recording:FILE] [--duration 30s]
+ * [--phase whole|running] [--out FILE] [--json] [--quiet-seconds N]`: watch a container through a syscall source (a capture or recording is read
  * to its end; a live source runs for --duration), then write a seccomp profile of what it called in Docker's
  * format, with a summary on stderr: the comparison with Docker's default profile (when
  * BULKHEAD_SECCOMP_DEFAULT names it) and the split into start-up and running phase.
@@ -20,6 +21,7 @@ export type SeccompArgs =
   | {
       readonly ok: true;
       readonly watch: Extract<SyscallsArgs, { ok: true }>;
+      /** An id (12 to 64 hex digits) or a name, resolved against the engine's containers. */
       readonly container: string;
       readonly phase: 'whole' | 'running';
       readonly out: string | null;
@@ -28,10 +30,15 @@ export type SeccompArgs =
     }
   | { readonly ok: false; readonly message: string };
 
+/** A container name (Docker's rule) or an id. */
+const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+const ID = /^[0-9a-f]{12,64}$/;
+
 /** Parse the arguments after `seccomp generate`. */
 export function parseSeccompArgs(args: readonly string[], cwd: string): SeccompArgs {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: [...args],
+    allowPositionals: true,
     options: {
       source: { type: 'string' },
       duration: { type: 'string' },
@@ -43,9 +50,14 @@ export function parseSeccompArgs(args: readonly string[], cwd: string): SeccompA
     },
     strict: true,
   });
-  const container = values.container?.toLowerCase();
-  if (container === undefined || !/^[0-9a-f]{12,64}$/.test(container))
-    return { ok: false, message: '--container must be the container id (12 to 64 hex digits)' };
+  if (positionals.length > 1) return { ok: false, message: 'seccomp generate takes one container' };
+  const container = (positionals[0] ?? values.container)?.replace(/^\//, '');
+  if (container === undefined) return { ok: false, message: 'name the container (its name or id)' };
+  if (!CONTAINER_REF.test(container))
+    return {
+      ok: false,
+      message: `the container must be a name or an id (letters, digits, _ . -; got ${JSON.stringify(container)})`,
+    };
   const phase = values.phase ?? 'whole';
   if (phase !== 'whole' && phase !== 'running')
     return { ok: false, message: `--phase must be whole or running (got ${JSON.stringify(phase)})` };
@@ -115,17 +127,46 @@ export type SeccompOutcome =
   | { readonly ok: true; readonly report: SeccompReport; readonly profile: string }
   | { readonly ok: false; readonly error: ErrorData };
 
+/**
+ * The id to ask for: a name (or an id the engine knows) resolved like the docker CLI does; an id the engine
+ * does not know is used as it is (a capture's containers are usually not on this engine).
+ */
+async function resolveSubject(
+  core: AppCore,
+  ref: string,
+): Promise<{ readonly ok: true; readonly id: string } | { readonly ok: false; readonly error: ErrorData }> {
+  const listed = (await core.dispatch(Channels.containersList, {})) as Result<{
+    readonly containers: readonly { readonly id: string; readonly name: string }[];
+  }>;
+  const containers = listed.ok ? listed.value.containers : [];
+  const found = resolveContainers(containers, [ref]);
+  if ('found' in found && found.found[0] !== undefined) return { ok: true, id: found.found[0].id };
+  if (ID.test(ref.toLowerCase())) return { ok: true, id: ref.toLowerCase() };
+  const why = 'error' in found ? found.error : `no such container: ${JSON.stringify(ref)}`;
+  return {
+    ok: false,
+    error: {
+      code: 'not-found',
+      message: listed.ok
+        ? why
+        : `cannot resolve the name ${JSON.stringify(ref)}: ${listed.error.message}; give its id`,
+    },
+  };
+}
+
 /** Watch, then ask the core for the profile before the subscription ends. */
 export async function generateSeccomp(
   core: AppCore,
   args: Extract<SeccompArgs, { ok: true }>,
   sleep: (ms: number) => { promise: Promise<void>; cancel(): void },
 ): Promise<SeccompOutcome> {
+  const subject = await resolveSubject(core, args.container);
+  if (!subject.ok) return subject;
   let result: Result<SeccompReport> | null = null;
   const watched = await collectSyscalls(core, args.watch, sleep, async (subId) => {
     result = (await core.dispatch(Channels.seccompGenerate, {
       subId,
-      subject: args.container,
+      subject: subject.id,
       ...(args.quietSeconds !== undefined ? { quietSeconds: args.quietSeconds } : {}),
     })) as Result<SeccompReport>;
   });

@@ -105,7 +105,7 @@ describe('bulkhead seccomp generate on a real capture', () => {
       },
     );
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--container must be the container id');
+    expect(bad.stderr).toContain('the container must be a name or an id');
   });
 });
 
