@@ -88,8 +88,18 @@ export function createBpfOutputParser(sink: BpfOutputSink): BpfOutputParser {
     }
   };
 
+  // After an overlong partial line was given up: drop the rest of it, up to its newline, so the result
+  // does not depend on where the pipe cut the output.
+  let discarding = false;
+
   return {
     push(text) {
+      if (discarding) {
+        const nl = text.indexOf('\n');
+        if (nl < 0) return;
+        discarding = false;
+        text = text.slice(nl + 1);
+      }
       let start = 0;
       const data = carry + text;
       for (;;) {
@@ -102,9 +112,11 @@ export function createBpfOutputParser(sink: BpfOutputSink): BpfOutputParser {
       if (carry.length > MAX_LINE * 4) {
         sink.malformed(carry.slice(0, MAX_LINE), 1);
         carry = '';
+        discarding = true;
       }
     },
     end() {
+      discarding = false;
       if (carry !== '') {
         sink.malformed(carry.slice(0, MAX_LINE), 1);
         carry = '';

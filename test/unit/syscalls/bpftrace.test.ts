@@ -378,3 +378,26 @@ describe('bpftrace compiles the programs (real bpftrace, --emit-elf: a dry run, 
     ).rejects.toThrow(/idx/);
   });
 });
+
+describe('the bpftrace output parser and overlong lines', () => {
+  it('drops the whole overlong line, however the pipe cut it (found by fuzzing)', () => {
+    const run = (parts: readonly string[]): { snapshots: BpfCount[][]; malformed: number } => {
+      const snapshots: BpfCount[][] = [];
+      let malformed = 0;
+      const p = createBpfOutputParser({
+        snapshot: (e) => snapshots.push([...e]),
+        malformed: (_l, n) => (malformed += n),
+      });
+      for (const part of parts) p.push(part);
+      p.end();
+      return { snapshots, malformed };
+    };
+    const whole = run(['#B\n' + 'x'.repeat(801) + '@c[1, 2]: 3\n#E\n']);
+    expect(whole).toEqual({ snapshots: [[]], malformed: 1 });
+    expect(run(['#B\n' + 'x'.repeat(801), '@c[1, 2]: 3\n#E\n'])).toEqual(whole);
+    expect(run(['#B\n' + 'x'.repeat(900), 'y'.repeat(900), 'z\n@c[1, 2]: 3\n#E\n'])).toEqual({
+      snapshots: [[{ cgroup: '1', nr: 2, count: 3 }]],
+      malformed: 1,
+    });
+  });
+});
