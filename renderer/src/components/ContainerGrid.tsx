@@ -6,17 +6,19 @@ import type { ContainerId } from '../../../shared/domain/ids.js';
 import { ASPECTS } from '../aspects.js';
 import { nextCardIndex } from '../state/card-focus.js';
 import { orderContainers } from '../state/containers.js';
+import { choosePresenterContainer, usePresenterStore } from '../stores/presenter-store.js';
 import { DemoTag } from './DemoTag.js';
 
 /**
  * Containers side by side: one column (card) per container, one row per aspect.
  *
  * Cards use a roving tabindex: Tab enters the grid on the active card, Left/Right/Home/End move between
- * cards. Rows line up across cards through CSS subgrid.
+ * cards. Rows line up across cards through CSS subgrid. The focused card is the one presenter mode opens
+ * on, and the grid starts on the card presenter mode last showed.
  */
 export function ContainerGrid({ list }: { readonly list: ContainerList }): ReactElement {
   const containers = orderContainers(list.containers);
-  const [activeId, setActiveId] = useState<ContainerId | null>(null);
+  const [activeId, setActiveId] = useState<ContainerId | null>(() => usePresenterStore.getState().primary);
   const cards = useRef(new Map<ContainerId, HTMLElement>());
   const activeIndex = Math.max(
     0,
@@ -66,7 +68,10 @@ export function ContainerGrid({ list }: { readonly list: ContainerList }): React
             data-container-id={container.id}
             data-container-name={container.name}
             onKeyDown={(event) => onKeyDown(event, index)}
-            onFocus={() => setActiveId(container.id)}
+            onFocus={() => {
+              setActiveId(container.id);
+              choosePresenterContainer(container.id);
+            }}
           >
             <header className="card-head">
               <h2 className="card-title" title={container.name}>

@@ -5,16 +5,22 @@ import { connectionIndicator } from '../state/status.js';
 import { engineLabel } from '../state/format.js';
 import { useContainersStore } from '../stores/containers-store.js';
 import { useEngineStore } from '../stores/engine-store.js';
+import { usePresenterStore } from '../stores/presenter-store.js';
 import { useTransportStore } from '../stores/transport-store.js';
 import { HostPostureFact } from './HostPostureFact.js';
 import { Pill } from './Pill.js';
+import { PresenterToggle } from './PresenterToggle.js';
 import { ViewSwitch } from './ViewSwitch.js';
 
-/** The app header: product name, connection status, endpoint and engine. */
+/**
+ * The app header: product name, the view tabs, connection status, endpoint and engine, and the presenter
+ * mode toggle. Presenter mode has no views to switch between, so it hides the tabs.
+ */
 export function Header(): ReactElement {
   const transport = useTransportStore((s) => s.view);
   const { connection, app } = useEngineStore(useShallow((s) => ({ connection: s.connection, app: s.app })));
   const list = useContainersStore((s) => s.list);
+  const presenter = usePresenterStore((s) => s.on);
   const indicator = connectionIndicator(transport, connection, list?.source ?? null);
   const engine =
     connection?.phase === 'connected'
@@ -33,7 +39,7 @@ export function Header(): ReactElement {
         <span className="brand-name">Bulkhead</span>
         {app !== null ? <span className="brand-version">v{app.version}</span> : null}
       </div>
-      <ViewSwitch />
+      {presenter ? null : <ViewSwitch />}
       <div className="header-facts">
         <Pill indicator={indicator} className="connection-pill" />
         {connection !== null ? (
@@ -52,6 +58,7 @@ export function Header(): ReactElement {
         ) : null}
         <HostPostureFact />
       </div>
+      <PresenterToggle />
     </header>
   );
 }
