@@ -16,6 +16,7 @@ import { resolveContainers } from './resolve.js';
 
 export { resolveContainers } from './resolve.js';
 import { writeTextAtomic } from './image-deps.js';
+import { createLabCliDeps, labCommand } from './lab.js';
 
 /** Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` found a failure at or above --fail-on. */
 export const ExitCode = { ok: 0, failed: 1, usage: 2, findings: 3 } as const;
@@ -78,6 +79,11 @@ Commands:
   demo record [--out FILE] [--image IMAGE]
                                  Maintainers: create contrasting containers on the local engine, record
                                  them into the demo scenario, and remove them again.
+  lab up [--image IMAGE] [--idle-image IMAGE] [--json]
+                                 Create the demo lab on the local engine (bulkhead-lab-<role>, label bulkhead.lab=1).
+  lab attack CONTAINER [--pause 1s] [--json]
+                                 Run the scripted attack in a lab container (a role or a name) through exec.
+  lab down [--json]              Remove exactly the containers labelled bulkhead.lab=1.
   help, --help                   This text.   --version   Bulkhead's version.
 
 Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage,
@@ -169,6 +175,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await dbCommand(rest, io, deps.images, (use) => withCore(deps, use), USAGE);
       case 'web':
         return await deps.runWeb(rest);
+      case 'lab':
+        return await labCommand(rest, io, createLabCliDeps(USAGE));
       case 'demo': {
         const [sub, ...subArgs] = rest;
         if (sub !== 'record') return usage(io, `unknown demo command ${JSON.stringify(sub ?? '')}`);
