@@ -18,12 +18,17 @@ import { createEngineImages } from './adapters/images/engine-images.js';
 import type { AdvisoryPort, ImageReadPort } from './services/image-ports.js';
 import { unwiredImages } from './services/image-service.js';
 import { createDefaultProfileFile } from './adapters/seccomp/default-profile.js';
+import type { AnomalySourceListener as AdapterListener } from './adapters/anomaly/anomaly-source.js';
+import { startBpftraceSequence } from './adapters/anomaly/bpftrace-sequence.js';
+import { importFalcoFile } from './adapters/anomaly/falco-input.js';
+import { startSysdigSequence } from './adapters/anomaly/sysdig-sequence.js';
 import { createBpftracePort, hostArch } from './adapters/syscalls/bpftrace-source.js';
 import { createCaptureReplayPort } from './adapters/syscalls/capture-replay.js';
 import { createRecordingReplayPort } from './adapters/syscalls/recording-replay.js';
 import { createSysdigLivePort } from './adapters/syscalls/sysdig-live.js';
 import { createToolProbe } from './adapters/syscalls/tool-probe.js';
 import { systemClock } from './adapters/system-clock.js';
+import type { AnomalyPorts, AnomalySourceListener, FalcoImportPort } from './services/anomaly-ports.js';
 import type { AppCore } from './services/app-core.js';
 import { createAppCore } from './services/app-core-impl.js';
 import type { EnginePort, HostEvidencePort } from './services/ports.js';
@@ -54,6 +59,36 @@ export function createSyscallPorts(fold: FoldOptions = {}): SyscallPorts {
       clock: systemClock,
       ...(fold.frameIntervalMs !== undefined ? { frameIntervalMs: fold.frameIntervalMs } : {}),
     }),
+  };
+}
+
+function adapterListener(listener: AnomalySourceListener): AdapterListener {
+  return { onState: (s) => listener.onState(s), onSnapshot: (snap) => listener.onSnapshot(snap) };
+}
+
+/**
+ * The real anomaly sources — the eBPF sequence program (bpftrace) and a sysdig capture read to its end —
+ * and the Falco JSON file reader.
+ */
+export function createAnomalyPorts(): { ports: AnomalyPorts; falco: FalcoImportPort } {
+  return {
+    ports: {
+      bpf: {
+        kind: 'bpf',
+        start: (_spec, listener, { bosc, monitor }) =>
+          startBpftraceSequence(adapterListener(listener), {
+            clock: systemClock,
+            bosc,
+            ...(monitor !== undefined ? { monitor } : {}),
+          }),
+      },
+      'sysdig-capture': {
+        kind: 'sysdig-capture',
+        start: (spec, listener, { bosc }) =>
+          startSysdigSequence(spec.path, adapterListener(listener), { clock: systemClock, bosc }),
+      },
+    },
+    falco: { importFile: (path, table) => importFalcoFile(path, table) },
   };
 }
 
@@ -170,6 +205,7 @@ export function createLocalCore(options: LocalCoreOptions): AppCore {
     showDemoWhenDisconnected: options.showDemoWhenDisconnected,
     images: createImagePorts(options.env ?? process.env),
     syscalls: { ports: createSyscallPorts(options.syscallFold), probe: createToolProbe() },
+    anomaly: createAnomalyPorts(),
     seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(options.env ?? process.env) },
   });
 }

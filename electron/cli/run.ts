@@ -17,8 +17,12 @@ import { resolveContainers } from './resolve.js';
 export { resolveContainers } from './resolve.js';
 import { writeTextAtomic } from './image-deps.js';
 import { createLabCliDeps, labCommand } from './lab.js';
+import { anomalyRaised, collectAnomalies, parseAnomalyArgs, renderAnomalies } from './anomaly.js';
 
-/** Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` found a failure at or above --fail-on. */
+/**
+ * Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` or `image scan` found a
+ * failure at or above --fail-on, or `anomaly` raised an anomaly or a critical/high alert.
+ */
 export const ExitCode = { ok: 0, failed: 1, usage: 2, findings: 3 } as const;
 
 /** The severities `--fail-on` accepts. */
@@ -64,6 +68,14 @@ Commands:
                                  Per container (then host, then unattributed), the top syscalls by count:
                                  a capture is read to its end; a live source (bpf, sysdig) runs for
                                  --duration (default 10s). --top: syscalls listed per subject (default 10).
+  anomaly --source bpf|capture:FILE [--duration 60s] [--json] [--falco FILE]
+          [--epoch-size N] [--training-epochs N] [--threshold 5%|N]
+                                 Bag-of-System-Calls anomaly detection per container and the syscall alerts:
+                                 each container's state (learning, watching, ANOMALOUS with a hint) and the
+                                 timeline of anomalous epochs and alerts (--falco adds a Falco JSON file's).
+                                 A capture is read to its end; bpf (the eBPF sequence source) runs for
+                                 --duration (default 60s). Exits 3 when an anomaly or a critical/high alert
+                                 was raised.
   image scan IMAGE [--format table|json|sarif|cyclonedx] [--out FILE] [--fail-on critical|high|medium|low]
                  [--force] [--compare trivy|grype]
                                  Scan an image: OS packages against the advisory database, image lint, age.
@@ -87,7 +99,7 @@ Commands:
   help, --help                   This text.   --version   Bulkhead's version.
 
 Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage,
-3 posture or image findings at or above --fail-on.
+3 posture or image findings at or above --fail-on, or an anomaly or a critical/high alert (anomaly).
 The engine is found like the docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, then the current context.`;
 
 async function call<C extends RequestChannel>(
@@ -169,6 +181,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await syscalls(rest, io, deps);
       case 'seccomp':
         return await seccomp(rest, io, deps);
+      case 'anomaly':
+        return await anomaly(rest, io, deps);
       case 'image':
         return await imageCommand(rest, io, deps.images, (use) => withCore(deps, use), USAGE);
       case 'db':
@@ -281,6 +295,21 @@ const sleeper = (ms: number): { promise: Promise<void>; cancel(): void } => {
     cancel: () => clearTimeout(timer),
   };
 };
+
+async function anomaly(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const parsed = parseAnomalyArgs(args, process.cwd());
+  if (!parsed.ok) return usage(io, parsed.message);
+  // Sequence sources do not need the Docker engine: no engine watch here either.
+  const core = deps.createCore();
+  try {
+    const outcome = await collectAnomalies(core, parsed, sleeper);
+    if (!outcome.ok) return fail(io, outcome.error.message, outcome.error.code);
+    io.out(renderAnomalies(outcome.report, parsed.json));
+    return anomalyRaised(outcome.report) ? ExitCode.findings : ExitCode.ok;
+  } finally {
+    await core.dispose();
+  }
+}
 
 async function seccomp(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
   const [sub, ...rest] = args;

@@ -18,6 +18,8 @@ import type { DefaultProfilePort } from './seccomp-service.js';
 import { createSeccompService } from './seccomp-service.js';
 import { healthBoundary } from '../../shared/domain/seccomp/health.js';
 import type { SyscallArch } from '../../shared/domain/syscalls/names.js';
+import type { AnomalyPorts, FalcoImportPort } from './anomaly-ports.js';
+import { createAnomalyService } from './anomaly-service.js';
 
 /** What the core is built from: ports and facts, wired by a composition root. */
 export interface AppCoreDeps {
@@ -40,6 +42,11 @@ export interface AppCoreDeps {
     /** Why the bpf kind is unavailable when `ports.bpf` is absent. */
     readonly bpfUnwiredReason?: string;
   };
+  /**
+   * Anomaly detection: the sequence sources (eBPF sequence, sysdig capture) and the Falco file reader;
+   * default none (`anomaly:subscribe` fails, saying anomaly detection is not part of this build).
+   */
+  readonly anomaly?: { readonly ports: AnomalyPorts; readonly falco?: FalcoImportPort };
   /** Seccomp generation: the machine's architecture and where Docker's default profile is read from. */
   readonly seccomp?: { readonly arch: SyscallArch | null; readonly defaultProfile: DefaultProfilePort };
   /** Where handler failures that are not BulkheadErrors are reported; default console.error. */
@@ -126,6 +133,18 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     clock: deps.clock,
     publish: (push) => hub.publish(push),
   });
+  const anomaly = createAnomalyService({
+    ports: deps.anomaly?.ports ?? {},
+    ...(deps.anomaly?.falco !== undefined ? { falco: deps.anomaly.falco } : {}),
+    ...(deps.anomaly === undefined
+      ? {
+          unwiredReason:
+            'Anomaly detection is not part of this build: no syscall sequence source is wired into this engine.',
+        }
+      : {}),
+    clock: deps.clock,
+    publish: (push) => hub.publish(push),
+  });
   const seccomp = createSeccompService({
     totals: (client, subId) => syscalls.totals(client, subId),
     arch: deps.seccomp?.arch ?? null,
@@ -207,6 +226,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     [Channels.syscallsControl]: (request, client) =>
       Promise.resolve(syscalls.control(client ?? LOCAL_CLIENT, request)),
     [Channels.seccompGenerate]: (request, client) => seccomp.generate(client ?? LOCAL_CLIENT, request),
+    [Channels.anomalySubscribe]: (request, client) =>
+      Promise.resolve(anomaly.subscribe(client ?? LOCAL_CLIENT, request)),
+    [Channels.anomalyUnsubscribe]: (request, client) =>
+      Promise.resolve(anomaly.unsubscribe(client ?? LOCAL_CLIENT, request)),
+    [Channels.anomalyImportFalco]: (request, client) => anomaly.importFalco(client ?? LOCAL_CLIENT, request),
   };
 
   const onError =
@@ -220,11 +244,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     dispatch: createDispatcher(handlers, onError),
     pushes: { subscribe: (listener) => hub.subscribe(listener) },
     start,
-    clientClosed: (clientId) => syscalls.clientClosed(clientId),
+    clientClosed: (clientId) => {
+      syscalls.clientClosed(clientId);
+      anomaly.clientClosed(clientId);
+    },
     dispose() {
       if (!disposed) {
         disposed = true;
         syscalls.dispose();
+        anomaly.dispose();
         monitor.dispose();
         hub.clear();
       }

@@ -27,7 +27,7 @@ export interface AppCore {
   start(): void;
   /**
    * A client (a window `wc-<webContents id>`, a WebSocket connection) is gone: release what it held (its
-   * syscall subscriptions). Unknown ids are ignored.
+   * syscall and anomaly subscriptions). Unknown ids are ignored.
    */
   clientClosed(clientId: string): void;
   /** Stop watching and release every resource; the process can then exit on its own. */

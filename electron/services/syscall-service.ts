@@ -89,10 +89,11 @@ export interface SyscallService {
 /** The client id of in-process callers (the CLI), which dispatch without a transport. */
 export const LOCAL_CLIENT: ClientRef = { id: 'local' };
 
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5_000 } as const;
+/** Restart backoff of live tracers: 250 ms doubling to 5 s. */
+export const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5_000 } as const;
 const DEFAULT_MAX_PER_CLIENT = 16;
 /** Outages remembered per subscription (older ones are long out of any window). */
-const MAX_OUTAGES = 64;
+export const MAX_OUTAGES = 64;
 
 const LIVE_KINDS: ReadonlySet<SyscallSourceKind> = new Set(['bpf', 'sysdig-live']);
 
@@ -100,6 +101,41 @@ const LIVE_KINDS: ReadonlySet<SyscallSourceKind> = new Set(['bpf', 'sysdig-live'
 export interface Outage {
   readonly from: number;
   to: number | null;
+}
+
+/** A restart backoff: the delay the next restart waits. */
+export interface Backoff {
+  nextBackoffMs: number;
+}
+
+/**
+ * The delay before the next restart, advancing `state` (doubling up to `maxMs`); a run that streamed for
+ * `maxMs` or more starts the doubling over.
+ */
+export function nextRestartDelay(
+  state: Backoff,
+  ranFor: number | null,
+  backoff: { readonly initialMs: number; readonly maxMs: number },
+): number {
+  if (ranFor !== null && ranFor >= backoff.maxMs) state.nextBackoffMs = backoff.initialMs;
+  const delay = state.nextBackoffMs;
+  state.nextBackoffMs = Math.min(backoff.maxMs, state.nextBackoffMs * 2);
+  return delay;
+}
+
+/** Open an outage at `second` unless one is open; at most MAX_OUTAGES are kept (the oldest go). */
+export function openOutage(outages: Outage[], second: number): void {
+  const open = outages[outages.length - 1];
+  if (open === undefined || open.to !== null) {
+    outages.push({ from: second, to: null });
+    if (outages.length > MAX_OUTAGES) outages.shift();
+  }
+}
+
+/** Close the open outage, if any, at `second` (the restarted tracer streams again). */
+export function closeOutage(outages: Outage[], second: number): void {
+  const open = outages[outages.length - 1];
+  if (open !== undefined && open.to === null) open.to = second;
 }
 
 type Outgoing = { kind: 'frame'; frame: SyscallFrame } | { kind: 'state'; state: SourceState };
@@ -367,14 +403,8 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
   // ----- starting, restarting -----
 
   const scheduleRestart = (sub: Subscription, ranFor: number | null): void => {
-    if (ranFor !== null && ranFor >= backoff.maxMs) sub.nextBackoffMs = backoff.initialMs;
-    const delay = sub.nextBackoffMs;
-    sub.nextBackoffMs = Math.min(backoff.maxMs, sub.nextBackoffMs * 2);
-    const open = sub.outages[sub.outages.length - 1];
-    if (open === undefined || open.to !== null) {
-      sub.outages.push({ from: second(clock.now()), to: null });
-      if (sub.outages.length > MAX_OUTAGES) sub.outages.shift();
-    }
+    const delay = nextRestartDelay(sub, ranFor, backoff);
+    openOutage(sub.outages, second(clock.now()));
     log(`syscalls: ${sub.spec.kind} source of ${sub.id} stopped; restarting in ${delay} ms`);
     sub.restartTimer = clock.setTimeout(() => {
       sub.restartTimer = null;
@@ -388,8 +418,7 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
       if (state.phase === 'streaming') {
         sub.streamedOnce = true;
         sub.streamingSince = clock.now();
-        const open = sub.outages[sub.outages.length - 1];
-        if (open !== undefined && open.to === null) open.to = second(clock.now());
+        closeOutage(sub.outages, second(clock.now()));
       }
       queueState(sub, state);
       const stopped =

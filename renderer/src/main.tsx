@@ -6,6 +6,8 @@ import './posture.css';
 import './syscalls.css';
 import './seccomp.css';
 import './images.css';
+import './anomaly.css';
+import { startAnomalyController } from './anomaly-controller.js';
 import { createRendererBridge, hasPreloadBridge } from './bridge.js';
 import { App } from './components/App.js';
 import { startController } from './controller.js';
@@ -26,6 +28,7 @@ const controller = startController(rendererBridge.bridge);
 startPostureController(rendererBridge.bridge);
 const syscalls = startSyscallsController(rendererBridge.bridge);
 startImagesController(rendererBridge.bridge);
+startAnomalyController(rendererBridge.bridge);
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');

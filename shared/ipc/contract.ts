@@ -1,10 +1,19 @@
+import type { BoscSettings, MismatchThreshold } from '../domain/anomaly/bosc.js';
+import type { FalcoLineError } from '../domain/anomaly/falco.js';
+import type { AnomalySnapshot } from '../domain/anomaly/monitor.js';
 import type { ContainerList, ContainerSummary, DataSource } from '../domain/container.js';
 import type { ConnectionState } from '../domain/engine.js';
 import type { ContainerId, EpochMillis } from '../domain/ids.js';
 import type { ContainerPosture, EnginePosture } from '../domain/posture/evaluate.js';
 import type { EvidenceKind } from '../domain/posture/model.js';
 import type { ImageScanReport, ImageScanState, AdvisoryDbSummary } from '../domain/images/report.js';
-import type { ReplayPosition, ReplaySpeed, SourceState, SyscallFrame } from '../domain/syscalls/model.js';
+import type {
+  EpochSeconds,
+  ReplayPosition,
+  ReplaySpeed,
+  SourceState,
+  SyscallFrame,
+} from '../domain/syscalls/model.js';
 import type { SeccompReport } from '../domain/seccomp/report.js';
 import type { ErrorData } from './result.js';
 
@@ -29,6 +38,9 @@ export const Channels = {
   imagesStatus: 'images:status',
   dbStatus: 'db:status',
   seccompGenerate: 'seccomp:generate',
+  anomalySubscribe: 'anomaly:subscribe',
+  anomalyUnsubscribe: 'anomaly:unsubscribe',
+  anomalyImportFalco: 'anomaly:import-falco',
 } as const;
 
 /** Pushes from the engine to every renderer. */
@@ -38,6 +50,8 @@ export const Pushes = {
   syscallsFrame: 'syscalls:frame',
   syscallsState: 'syscalls:state',
   imagesProgress: 'images:progress',
+  anomalySnapshot: 'anomaly:snapshot',
+  anomalyState: 'anomaly:state',
 } as const;
 
 export type RequestChannel = (typeof Channels)[keyof typeof Channels];
@@ -127,6 +141,53 @@ export interface ImageStatusEntry {
   readonly state: ImageScanState;
 }
 
+/**
+ * Which sequence source drives anomaly detection. Only sources that carry the syscall *order* can: the eBPF
+ * sequence program (one record per syscall, costlier than the counting eBPF source) or a sysdig capture read
+ * to its end. The count-only sources (eBPF counts, recordings) cannot drive BoSC.
+ */
+export type AnomalySourceRequest =
+  { readonly kind: 'bpf' } | { readonly kind: 'sysdig-capture'; readonly path: string };
+
+/**
+ * The BoSC settings a client may choose (shared/domain/anomaly/bosc.ts, BoscSettings); unset ones take
+ * DEFAULT_BOSC_SETTINGS. The hash mask is a test knob and is not offered.
+ */
+export interface AnomalySettingsRequest {
+  readonly windowSize?: number;
+  readonly epochSize?: number;
+  readonly trainingEpochs?: number;
+  readonly threshold?: MismatchThreshold;
+  readonly maxBags?: number;
+  readonly maxSyscalls?: number;
+  readonly maxContainers?: number;
+  readonly maxAnomalies?: number;
+  readonly hintSize?: number;
+}
+
+/** What `anomaly:import-falco` read from a Falco JSON file; its alerts joined the subscription's timeline. */
+export interface AnomalyImportSummary {
+  /** The file, made absolute. */
+  readonly path: string;
+  readonly lines: number;
+  /** Alerts parsed (and folded into the timeline, deduplicated per rule and container). */
+  readonly alerts: number;
+  /** Of those, alerts dropped because the alert table was full. */
+  readonly dropped: number;
+  /** Lines refused, and the first of them with their reasons. */
+  readonly malformed: number;
+  readonly errors: readonly FalcoLineError[];
+}
+
+/**
+ * An outage of a restarted live tracer, in whole seconds (`to` null while the restart is under way): no
+ * syscall of those seconds reached the detector, and every container's window restarted after it.
+ */
+export interface AnomalyOutage {
+  readonly from: EpochSeconds;
+  readonly to: EpochSeconds | null;
+}
+
 /** Request payload per channel. */
 export interface RequestMap {
   'engine:describe': Record<string, never>;
@@ -163,6 +224,17 @@ export interface RequestMap {
     readonly healthyAt?: number;
     readonly quietSeconds?: number;
   };
+  /**
+   * Start anomaly detection (BoSC per container and the built-in syscall alerts) on a sequence source for
+   * this client; snapshots arrive as `anomaly:snapshot` pushes tagged with the subId.
+   */
+  'anomaly:subscribe': {
+    readonly source: AnomalySourceRequest;
+    readonly settings?: AnomalySettingsRequest;
+  };
+  'anomaly:unsubscribe': { readonly subId: string };
+  /** Read a Falco JSON-lines alert file into the subscription's alert timeline. */
+  'anomaly:import-falco': { readonly subId: string; readonly path: string };
 }
 
 /** Response value per channel (inside a Result envelope). */
@@ -182,6 +254,14 @@ export interface ResponseMap {
   /** Null when no advisory database has been imported yet. */
   'db:status': AdvisoryDbSummary | null;
   'seccomp:generate': SeccompReport;
+  /** The settings in effect (defaults filled in). */
+  'anomaly:subscribe': {
+    readonly subId: string;
+    readonly state: SourceState;
+    readonly settings: BoscSettings;
+  };
+  'anomaly:unsubscribe': { readonly subId: string };
+  'anomaly:import-falco': AnomalyImportSummary;
 }
 
 /**
@@ -197,6 +277,16 @@ export interface PushMap {
   'syscalls:frame': { readonly subId: string; readonly frame: SyscallFrame };
   'syscalls:state': { readonly subId: string; readonly state: SourceState };
   'images:progress': { readonly imageId: string; readonly state: ImageScanState };
+  /**
+   * Every container's BoSC state and the alert timeline, at most 4 Hz per subscription (a newer snapshot
+   * replaces one not yet sent), with the live tracer's outages.
+   */
+  'anomaly:snapshot': {
+    readonly subId: string;
+    readonly snapshot: AnomalySnapshot;
+    readonly outages: readonly AnomalyOutage[];
+  };
+  'anomaly:state': { readonly subId: string; readonly state: SourceState };
 }
 
 export type RequestOf<C extends RequestChannel> = RequestMap[C];

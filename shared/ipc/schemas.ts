@@ -46,6 +46,36 @@ const syscallSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('recording'), path: filePathSchema, speed: replaySpeedSchema }),
 ]);
 
+const anomalySourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('bpf') }),
+  z.strictObject({ kind: z.literal('sysdig-capture'), path: filePathSchema }),
+]);
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * BoSC settings from a client, bounded tighter than the detector's own limits where memory is at stake
+ * (bags per container, syscall names, containers): a request must not be able to make the engine allocate
+ * gigabytes. Cross-field checks (a count threshold below the epoch size) are the detector's, reported as
+ * `bad-request` by the service.
+ */
+export const anomalySettingsSchema = z.strictObject({
+  windowSize: int(2, 100).optional(),
+  epochSize: int(10, 10_000_000).optional(),
+  trainingEpochs: int(1, 1_000_000).optional(),
+  threshold: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('fraction'), value: z.number().min(0).lt(1) }),
+      z.strictObject({ kind: z.literal('count'), value: int(0, 10_000_000) }),
+    ])
+    .optional(),
+  maxBags: int(1, 1 << 20).optional(),
+  maxSyscalls: int(16, 4096).optional(),
+  maxContainers: int(1, 1024).optional(),
+  maxAnomalies: int(1, 1000).optional(),
+  hintSize: int(0, 20).optional(),
+});
+
 /** The schema table; the mapped type keeps it in step with RequestMap at compile time. */
 export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<RequestOf<C>, unknown> } = {
   'engine:describe': empty,
@@ -72,6 +102,12 @@ export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<Reques
     healthyAt: z.number().int().min(0).max(1e11).optional(),
     quietSeconds: z.number().int().min(1).max(3600).optional(),
   }),
+  'anomaly:subscribe': z.strictObject({
+    source: anomalySourceSchema,
+    settings: anomalySettingsSchema.optional(),
+  }),
+  'anomaly:unsubscribe': z.strictObject({ subId: subIdSchema }),
+  'anomaly:import-falco': z.strictObject({ subId: subIdSchema, path: filePathSchema }),
 };
 
 /** One line describing why a payload was refused, for the `bad-request` message. */

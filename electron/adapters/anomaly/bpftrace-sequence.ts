@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 
 import { resetAllWindows } from '../../../shared/domain/anomaly/bosc.js';
-import type { MonitoredContainer } from '../../../shared/domain/anomaly/monitor.js';
+import type { AnomalyMonitor, MonitoredContainer } from '../../../shared/domain/anomaly/monitor.js';
 import {
   countUnmonitored,
   createAnomalyMonitor,
@@ -224,6 +224,12 @@ export interface BpftraceSequenceOptions extends SequenceSourceOptions {
   readonly isRoot?: boolean;
   /** Called for every exec in a container, with the process's new name (tests mark workloads with it). */
   readonly onExec?: (container: string, comm: string, second: number) => void;
+  /**
+   * Feed this monitor instead of a new one (`bosc` and `maxAlerts` are then its own): a tracer restarted
+   * after a failure carries on with what was learnt and raised. The caller restarts the windows across the
+   * gap (resetAllWindows).
+   */
+  readonly monitor?: AnomalyMonitor;
 }
 
 /** A running eBPF sequence source. */
@@ -249,10 +255,12 @@ export function startBpftraceSequence(
   const { clock } = options;
   const program = options.program ?? 'bpftrace';
   const arch = options.arch ?? hostArch() ?? 'x86_64';
-  const monitor = createAnomalyMonitor({
-    ...(options.bosc !== undefined ? { bosc: options.bosc } : {}),
-    ...(options.maxAlerts !== undefined ? { maxAlerts: options.maxAlerts } : {}),
-  });
+  const monitor =
+    options.monitor ??
+    createAnomalyMonitor({
+      ...(options.bosc !== undefined ? { bosc: options.bosc } : {}),
+      ...(options.maxAlerts !== undefined ? { maxAlerts: options.maxAlerts } : {}),
+    });
   const tap = options.onSyscall;
   let state: SourceState = { phase: 'starting', since: clock.now() };
   let settled = false;

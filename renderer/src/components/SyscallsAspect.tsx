@@ -6,14 +6,25 @@ import type { AspectProps } from '../aspects.js';
 import type { SyscallAlertHit } from '../../../shared/domain/syscalls/model.js';
 import { alertsForCard, droppedText, droppedTotal, isReplay, subjectForCard } from '../state/syscalls.js';
 import { useSyscallsStore } from '../stores/syscalls-store.js';
+import { AnomalyCardLine } from './AnomalyCardLine.js';
 import { Icon } from './Icon.js';
 import { RateSparkline, SyscallBars } from './SyscallCharts.js';
 
 /**
  * The runtime row of a card: this container's top syscalls in the window, its events per second, and the
  * source's drop counts; or why there is nothing (no source, no events yet, the source has no data for it).
+ * Below them, its anomaly-detection state when detection runs.
  */
-export function SyscallsAspect({ container }: AspectProps): ReactElement {
+export function SyscallsAspect(props: AspectProps): ReactElement {
+  return (
+    <div className="runtime-cell">
+      <SyscallsRuntime {...props} />
+      <AnomalyCardLine container={props.container} />
+    </div>
+  );
+}
+
+function SyscallsRuntime({ container }: AspectProps): ReactElement {
   const { subscription, sourceState, view, hasFrame, gaps, dropped, droppedLine, paused, allAlerts } =
     useSyscallsStore(
       useShallow((s) => ({

@@ -25,6 +25,7 @@ import {
   useSyscallsStore,
   useSyscallsUiStore,
 } from '../stores/syscalls-store.js';
+import { AnomalyPanel } from './AnomalyPanel.js';
 import { Icon } from './Icon.js';
 import { RateSparkline, SyscallBars, clockText } from './SyscallCharts.js';
 import { SyscallCompare, SyscallDetail } from './SyscallDetail.js';
@@ -76,6 +77,7 @@ export function SyscallsView({ controller }: { readonly controller: SyscallsCont
           <SyscallDetail />
         </>
       )}
+      <AnomalyPanel />
     </div>
   );
 }

@@ -19,7 +19,8 @@ describe('channels', () => {
   it('every request channel is domain:verb and has a schema; pushes are domain:noun', () => {
     expect([...REQUEST_CHANNELS].sort()).toEqual(Object.values(Channels).sort());
     expect(Object.keys(REQUEST_SCHEMAS).sort()).toEqual([...REQUEST_CHANNELS].sort());
-    for (const c of [...REQUEST_CHANNELS, ...PUSH_CHANNELS]) expect(c).toMatch(/^[a-z]+:[a-z]+$/);
+    // The verb or noun may be hyphenated (`anomaly:import-falco`).
+    for (const c of [...REQUEST_CHANNELS, ...PUSH_CHANNELS]) expect(c).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/);
     expect([...PUSH_CHANNELS].sort()).toEqual(Object.values(Pushes).sort());
   });
 
@@ -82,6 +83,58 @@ describe('request schemas refuse malformed payloads', () => {
       expect(REQUEST_SCHEMAS[c].safeParse({ extra: 1 }).success).toBe(false);
     },
   );
+});
+
+describe('anomaly request schemas', () => {
+  const sub = REQUEST_SCHEMAS['anomaly:subscribe'];
+
+  it('accepts both sequence sources, with or without settings', () => {
+    expect(sub.safeParse({ source: { kind: 'bpf' } }).success).toBe(true);
+    expect(
+      sub.safeParse({
+        source: { kind: 'sysdig-capture', path: '/tmp/x.scap' },
+        settings: {
+          epochSize: 200,
+          trainingEpochs: 10,
+          windowSize: 10,
+          threshold: { kind: 'fraction', value: 0.05 },
+          hintSize: 5,
+        },
+      }).success,
+    ).toBe(true);
+    expect(
+      sub.safeParse({ source: { kind: 'bpf' }, settings: { threshold: { kind: 'count', value: 50 } } })
+        .success,
+    ).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['a count-only source', { source: { kind: 'recording', path: '/tmp/r.jsonl' } }],
+    ['live sysdig', { source: { kind: 'sysdig-live' } }],
+    ['a path that is an option', { source: { kind: 'sysdig-capture', path: '-rf' } }],
+    ['a NUL in the path', { source: { kind: 'sysdig-capture', path: '/tmp/a\0b' } }],
+    ['no path', { source: { kind: 'sysdig-capture' } }],
+    ['a tiny epoch', { source: { kind: 'bpf' }, settings: { epochSize: 5 } }],
+    ['a fractional epoch', { source: { kind: 'bpf' }, settings: { epochSize: 100.5 } }],
+    ['zero training', { source: { kind: 'bpf' }, settings: { trainingEpochs: 0 } }],
+    ['a window of 1', { source: { kind: 'bpf' }, settings: { windowSize: 1 } }],
+    ['a fraction of 1', { source: { kind: 'bpf' }, settings: { threshold: { kind: 'fraction', value: 1 } } }],
+    ['a negative count', { source: { kind: 'bpf' }, settings: { threshold: { kind: 'count', value: -1 } } }],
+    ['a huge bag bound', { source: { kind: 'bpf' }, settings: { maxBags: 1 << 24 } }],
+    ['the test-only hash mask', { source: { kind: 'bpf' }, settings: { hashMask: 0 } }],
+    ['an unknown key', { source: { kind: 'bpf' }, extra: true }],
+  ])('anomaly:subscribe refuses %s', (_label, payload) => {
+    expect(sub.safeParse(payload).success).toBe(false);
+  });
+
+  it('anomaly:import-falco needs a subscription id and a safe path', () => {
+    const imp = REQUEST_SCHEMAS['anomaly:import-falco'];
+    expect(imp.safeParse({ subId: 'anomaly-1', path: '/tmp/events.json' }).success).toBe(true);
+    expect(imp.safeParse({ subId: 'anomaly-1', path: '--help' }).success).toBe(false);
+    expect(imp.safeParse({ subId: '../x', path: '/tmp/events.json' }).success).toBe(false);
+    expect(imp.safeParse({ subId: 'anomaly-1' }).success).toBe(false);
+    expect(REQUEST_SCHEMAS['anomaly:unsubscribe'].safeParse({ subId: 'anomaly-1' }).success).toBe(true);
+  });
 });
 
 describe('dispatcher', () => {
