@@ -26,6 +26,8 @@ import type { PushEnvelope } from './app-core.js';
 import type { Clock, Disposable } from './ports.js';
 import { MIN_FRAME_INTERVAL_MS } from './syscall-ports.js';
 import type { Backoff, Outage } from './syscall-service.js';
+import type { PushOutbox } from './push-outbox.js';
+import { createPushOutbox } from './push-outbox.js';
 import { DEFAULT_BACKOFF, closeOutage, nextRestartDelay, openOutage } from './syscall-service.js';
 
 /**
@@ -91,8 +93,6 @@ const LABELS: Readonly<Record<AnomalySourceKind, string>> = {
   'sysdig-capture': 'Anomaly detection on a capture',
 };
 
-type Outgoing = { kind: 'snapshot'; snapshot: AnomalySnapshot } | { kind: 'state'; state: SourceState };
-
 interface Subscription extends Backoff {
   readonly id: string;
   readonly clientId: string;
@@ -108,10 +108,8 @@ interface Subscription extends Backoff {
   streamingSince: number | null;
   restartTimer: Disposable | null;
   readonly outages: Outage[];
-  /** What waits to go out, in order; of a run of snapshots only the newest is kept. */
-  readonly outbox: Outgoing[];
-  pumpTimer: Disposable | null;
-  lastSnapshotAt: number | null;
+  /** Its pushes: states in order, snapshots at most every MIN_FRAME_INTERVAL_MS. */
+  readonly outbox: PushOutbox<AnomalySnapshot>;
   importing: boolean;
   closed: boolean;
 }
@@ -147,49 +145,9 @@ export function createAnomalyService(deps: AnomalyServiceDeps): AnomalyService {
   const outagesOf = (sub: Subscription): AnomalyOutage[] =>
     sub.outages.map((o) => ({ from: o.from as EpochSeconds, to: o.to as EpochSeconds | null }));
 
-  const pump = (sub: Subscription): void => {
-    if (sub.pumpTimer !== null) return;
-    while (sub.outbox.length > 0 && !sub.closed) {
-      const item = sub.outbox[0]!;
-      if (item.kind === 'snapshot') {
-        const now = clock.now();
-        const wait = sub.lastSnapshotAt === null ? 0 : sub.lastSnapshotAt + MIN_FRAME_INTERVAL_MS - now;
-        if (wait > 0) {
-          sub.pumpTimer = clock.setTimeout(() => {
-            sub.pumpTimer = null;
-            pump(sub);
-          }, wait);
-          return;
-        }
-        sub.lastSnapshotAt = now;
-        sub.outbox.shift();
-        deps.publish({
-          channel: Pushes.anomalySnapshot,
-          payload: { subId: sub.id, snapshot: item.snapshot, outages: outagesOf(sub) },
-          to: sub.clientId,
-        });
-      } else {
-        sub.outbox.shift();
-        deps.publish({
-          channel: Pushes.anomalyState,
-          payload: { subId: sub.id, state: item.state },
-          to: sub.clientId,
-        });
-      }
-    }
-  };
-
-  const queueSnapshot = (sub: Subscription, snapshot: AnomalySnapshot): void => {
-    const last = sub.outbox[sub.outbox.length - 1];
-    if (last?.kind === 'snapshot') sub.outbox[sub.outbox.length - 1] = { kind: 'snapshot', snapshot };
-    else sub.outbox.push({ kind: 'snapshot', snapshot });
-    pump(sub);
-  };
-
-  const queueState = (sub: Subscription, state: SourceState): void => {
-    sub.outbox.push({ kind: 'state', state });
-    pump(sub);
-  };
+  const queueSnapshot = (sub: Subscription, snapshot: AnomalySnapshot): void =>
+    sub.outbox.queueSummary(snapshot);
+  const queueState = (sub: Subscription, state: SourceState): void => sub.outbox.queueState(state);
 
   // ----- starting, restarting -----
 
@@ -271,8 +229,7 @@ export function createAnomalyService(deps: AnomalyServiceDeps): AnomalyService {
     sub.closed = true;
     registry.delete(sub.id);
     sub.restartTimer?.dispose();
-    sub.pumpTimer?.dispose();
-    sub.outbox.length = 0;
+    sub.outbox.dispose();
     const source = sub.source;
     sub.source = null;
     try {
@@ -307,8 +264,9 @@ export function createAnomalyService(deps: AnomalyServiceDeps): AnomalyService {
           `a client may hold at most ${maxPerClient} anomaly subscriptions; stop one first`,
         );
       }
+      const id = `anomaly-${nextId++}`;
       const sub: Subscription = {
-        id: `anomaly-${nextId++}`,
+        id,
         clientId: client.id,
         spec,
         settings: checked,
@@ -321,9 +279,18 @@ export function createAnomalyService(deps: AnomalyServiceDeps): AnomalyService {
         nextBackoffMs: backoff.initialMs,
         restartTimer: null,
         outages: [],
-        outbox: [],
-        pumpTimer: null,
-        lastSnapshotAt: null,
+        outbox: createPushOutbox<AnomalySnapshot>({
+          clock,
+          minIntervalMs: MIN_FRAME_INTERVAL_MS,
+          sendSummary: (snapshot) =>
+            deps.publish({
+              channel: Pushes.anomalySnapshot,
+              payload: { subId: id, snapshot, outages: outagesOf(sub) },
+              to: client.id,
+            }),
+          sendState: (state) =>
+            deps.publish({ channel: Pushes.anomalyState, payload: { subId: id, state }, to: client.id }),
+        }),
         importing: false,
         closed: false,
       };

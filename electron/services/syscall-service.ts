@@ -29,6 +29,8 @@ import type {
   SyscallToolProbePort,
 } from './syscall-ports.js';
 import { MIN_FRAME_INTERVAL_MS } from './syscall-ports.js';
+import type { PushOutbox } from './push-outbox.js';
+import { createPushOutbox } from './push-outbox.js';
 
 /**
  * The syscall service (STYLE §4): subscriptions to syscall sources, frames pushed to the client that asked.
@@ -138,8 +140,6 @@ export function closeOutage(outages: Outage[], second: number): void {
   if (open !== undefined && open.to === null) open.to = second;
 }
 
-type Outgoing = { kind: 'frame'; frame: SyscallFrame } | { kind: 'state'; state: SourceState };
-
 interface Subscription {
   readonly id: string;
   readonly clientId: string;
@@ -156,10 +156,8 @@ interface Subscription {
   /** Totals of the runs before a restart. */
   readonly carried: (readonly SubjectTotals[])[];
   lastReplay: ReplayPosition | null;
-  /** What waits to go out, in order; at most the last frame of a run of frames is kept. */
-  readonly outbox: Outgoing[];
-  pumpTimer: Disposable | null;
-  lastFrameAt: number | null;
+  /** Its pushes: states in order, frames at most every MIN_FRAME_INTERVAL_MS. */
+  readonly outbox: PushOutbox<SyscallFrame>;
   seq: number;
   closed: boolean;
 }
@@ -355,50 +353,8 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
     return { ...frame, seq: sub.seq++, gaps: markOutages(frame.gaps, outages, lo, frame.now) };
   };
 
-  const pump = (sub: Subscription): void => {
-    if (sub.pumpTimer !== null) return;
-    while (sub.outbox.length > 0 && !sub.closed) {
-      const item = sub.outbox[0]!;
-      if (item.kind === 'frame') {
-        const now = clock.now();
-        const wait = sub.lastFrameAt === null ? 0 : sub.lastFrameAt + MIN_FRAME_INTERVAL_MS - now;
-        if (wait > 0) {
-          sub.pumpTimer = clock.setTimeout(() => {
-            sub.pumpTimer = null;
-            pump(sub);
-          }, wait);
-          return;
-        }
-        sub.lastFrameAt = now;
-        sub.outbox.shift();
-        deps.publish({
-          channel: Pushes.syscallsFrame,
-          payload: { subId: sub.id, frame: decorate(sub, item.frame) },
-          to: sub.clientId,
-        });
-      } else {
-        sub.outbox.shift();
-        deps.publish({
-          channel: Pushes.syscallsState,
-          payload: { subId: sub.id, state: item.state },
-          to: sub.clientId,
-        });
-      }
-    }
-  };
-
-  const queueFrame = (sub: Subscription, frame: SyscallFrame): void => {
-    const last = sub.outbox[sub.outbox.length - 1];
-    // A frame is a summary: a newer one waiting replaces the older, and nothing is lost.
-    if (last?.kind === 'frame') sub.outbox[sub.outbox.length - 1] = { kind: 'frame', frame };
-    else sub.outbox.push({ kind: 'frame', frame });
-    pump(sub);
-  };
-
-  const queueState = (sub: Subscription, state: SourceState): void => {
-    sub.outbox.push({ kind: 'state', state });
-    pump(sub);
-  };
+  const queueFrame = (sub: Subscription, frame: SyscallFrame): void => sub.outbox.queueSummary(frame);
+  const queueState = (sub: Subscription, state: SourceState): void => sub.outbox.queueState(state);
 
   // ----- starting, restarting -----
 
@@ -479,8 +435,7 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
     sub.closed = true;
     registry.delete(sub.id);
     sub.restartTimer?.dispose();
-    sub.pumpTimer?.dispose();
-    sub.outbox.length = 0;
+    sub.outbox.dispose();
     const source = sub.source;
     sub.source = null;
     try {
@@ -521,8 +476,9 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
           `a client may hold at most ${maxPerClient} syscall subscriptions; unsubscribe one first`,
         );
       }
+      const id = `sub-${nextId++}`;
       const sub: Subscription = {
-        id: `sub-${nextId++}`,
+        id,
         clientId: client.id,
         spec,
         live: LIVE_KINDS.has(spec.kind),
@@ -535,9 +491,18 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
         outages: [],
         carried: [],
         lastReplay: null,
-        outbox: [],
-        pumpTimer: null,
-        lastFrameAt: null,
+        outbox: createPushOutbox<SyscallFrame>({
+          clock,
+          minIntervalMs: MIN_FRAME_INTERVAL_MS,
+          sendSummary: (frame) =>
+            deps.publish({
+              channel: Pushes.syscallsFrame,
+              payload: { subId: id, frame: decorate(sub, frame) },
+              to: client.id,
+            }),
+          sendState: (state) =>
+            deps.publish({ channel: Pushes.syscallsState, payload: { subId: id, state }, to: client.id }),
+        }),
         seq: 0,
         closed: false,
       };
