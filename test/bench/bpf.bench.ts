@@ -269,8 +269,14 @@ export async function runBpfBench(log: (line: string) => void): Promise<BpfBench
       );
     }
     const m = (nsOf(VARIANTS[2]!.name) - base) / floorAdded;
+    // On this VM the runs are bimodal (a slow mode about twice the fast one, from interference the task's own
+    // CPU time still includes), and medians of five can land in different modes for different variants: the
+    // least-disturbed run of each is the steadier comparison, so both are printed and both must meet.
+    const minOf = (name: string): number => Math.min(...table.get(name)!);
+    const minBase = minOf(VARIANTS[0]!.name);
+    const mMin = (minOf(VARIANTS[2]!.name) - minBase) / (minOf(VARIANTS[1]!.name) - minBase);
     log(
-      `  Bulkhead's added cost = ${m.toFixed(2)}× the floor's (target ≤ 1.5×): ${m <= 1.5 ? 'met' : 'NOT met'}`,
+      `  Bulkhead's added cost = ${m.toFixed(2)}× the floor's by medians, ${mMin.toFixed(2)}× by the fastest runs (target ≤ 1.5×): ${m <= 1.5 && mMin <= 1.5 ? 'met' : 'NOT met'}`,
     );
   }
 
