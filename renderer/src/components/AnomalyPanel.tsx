@@ -25,6 +25,7 @@ import {
 import { sourcePhaseText } from '../state/syscalls.js';
 import { importFalcoAlerts, startAnomaly, stopAnomaly, useAnomalyStore } from '../stores/anomaly-store.js';
 import { useContainersStore } from '../stores/containers-store.js';
+import { revealInvisible } from '../state/format.js';
 import { Icon } from './Icon.js';
 
 /**
@@ -524,16 +525,17 @@ function TimelineItem({
           <span className={`anomaly-badge anomaly-severity-${a.severity}`}>
             <Icon name="alert" /> {a.severity.toUpperCase()}
           </span>{' '}
-          <span className="anomaly-when">{seenText(a.firstSeen, a.lastSeen)}</span> <strong>{a.title}</strong>{' '}
+          <span className="anomaly-when">{seenText(a.firstSeen, a.lastSeen)}</span>{' '}
+          <strong>{revealInvisible(a.title)}</strong>{' '}
           <span className="anomaly-rule">
-            ({a.source === 'falco' ? 'Falco' : 'built-in'} rule {a.ruleId})
+            ({a.source === 'falco' ? 'Falco' : 'built-in'} rule {revealInvisible(a.ruleId)})
           </span>{' '}
-          <span>· {who}</span> <span>· ×{a.count.toLocaleString('en-US')}</span>
-          {a.processes.length > 0 ? <span> · {a.processes.join(', ')}</span> : null}
+          <span>· {revealInvisible(who)}</span> <span>· ×{a.count.toLocaleString('en-US')}</span>
+          {a.processes.length > 0 ? <span> · {revealInvisible(a.processes.join(', '))}</span> : null}
           {a.detail !== null || a.rationale !== null ? (
             <details>
               <summary>{a.detail !== null ? 'Falco output' : 'Why it matters'}</summary>
-              <p className="anomaly-detail">{a.detail ?? a.rationale}</p>
+              <p className="anomaly-detail">{revealInvisible(a.detail ?? a.rationale ?? '')}</p>
             </details>
           ) : null}
         </li>

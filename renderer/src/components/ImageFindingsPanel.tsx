@@ -36,6 +36,7 @@ import {
   SeverityCounts,
   SeverityTag,
 } from './ImageBadges.js';
+import { revealInvisible } from '../state/format.js';
 import { useModalDialog } from './use-modal-dialog.js';
 
 const COLUMNS: readonly { readonly key: FindingSortKey; readonly label: string }[] = [
@@ -314,7 +315,9 @@ function ReportBody({
                 <span className="lint-severity">{f.severity}</span>
               </div>
               <p className="lint-message">{f.message}</p>
-              {f.evidence.length > 0 ? <pre className="lint-evidence">{f.evidence.join('\n')}</pre> : null}
+              {f.evidence.length > 0 ? (
+                <pre className="lint-evidence">{f.evidence.map(revealInvisible).join('\n')}</pre>
+              ) : null}
             </li>
           ))}
         </ul>

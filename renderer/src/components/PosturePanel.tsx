@@ -7,6 +7,7 @@ import type { Finding } from '../../../shared/domain/posture/model.js';
 import type { ContainerPostureEntry, PostureReport } from '../../../shared/ipc/contract.js';
 import { assertNever } from '../../../shared/util/assert-never.js';
 import { evidenceLines, evidenceRoleText, verdictBasisText } from '../state/evidence.js';
+import { revealInvisible } from '../state/format.js';
 import {
   cardPosture,
   isRecorded,
@@ -196,7 +197,7 @@ function ContainerFindings({
                     {f.cisId !== null ? `CIS ${f.cisId} · ` : ''}
                     {f.severity}
                   </span>
-                  <span className="finding-item-message">{f.message}</span>
+                  <span className="finding-item-message">{revealInvisible(f.message)}</span>
                 </button>
               </li>
             ))}
@@ -277,7 +278,7 @@ function FindingDetail({
           <code>{finding.ruleId}</code>
         </dd>
       </dl>
-      <p className="finding-message">{finding.message}</p>
+      <p className="finding-message">{revealInvisible(finding.message)}</p>
 
       <h3>Evidence</h3>
       <p className="evidence-basis" data-evidence-kind={finding.evidenceKind}>
@@ -304,7 +305,7 @@ function FindingDetail({
                   <code className="evidence-field">{line.field}</code>
                 </td>
                 <td>
-                  <code className="evidence-value">{line.value}</code>
+                  <code className="evidence-value">{revealInvisible(line.value)}</code>
                 </td>
                 <td className="evidence-role">{evidenceRoleText(line.role)}</td>
               </tr>
