@@ -226,7 +226,17 @@ describe('other images through the service', () => {
       '-c',
       `printf 'FROM ${BUSYBOX}\\nLABEL bulkhead.test=1 vanish=${Date.now()}\\n' | DOCKER_BUILDKIT=0 docker build -q -t ${tag} -`,
     ]);
+    // The Debian scan must hold the queue before the vanishing image joins it: both scans resolve their
+    // image first, and a queued scan of the small image that resolved first would run before the removal.
+    let exporting: () => void = () => undefined;
+    const holding = new Promise<void>((r) => (exporting = r));
+    const stop = core.pushes.subscribe((p) => {
+      const state = (p.payload as { state?: { phase?: string } }).state;
+      if (p.channel === 'images:progress' && state?.phase === 'exporting') exporting();
+    });
     const first = core.dispatch('images:scan', { image: DEBIAN, force: true });
+    await holding;
+    stop();
     const queued = core.dispatch('images:scan', { image: tag });
     await docker('image', 'rm', '-f', tag);
     const [a, b] = await Promise.all([first, queued]);
