@@ -16,6 +16,7 @@ import type {
 } from '../../shared/ipc/contract.js';
 import { Channels, Pushes } from '../../shared/ipc/contract.js';
 import type { ErrorData } from '../../shared/ipc/result.js';
+import { createWaker, followUntilDone } from './follow.js';
 import { assertNever } from '../../shared/util/assert-never.js';
 import type { AppCore, PushEnvelope } from '../services/app-core.js';
 import { sanitizeForTerminal } from './format.js';
@@ -160,8 +161,6 @@ export interface AnomalyReport {
 export type AnomalyOutcome =
   { readonly ok: true; readonly report: AnomalyReport } | { readonly ok: false; readonly error: ErrorData };
 
-const isTerminal = (s: SourceState): boolean => s.phase === 'exited' || s.phase === 'failed';
-
 const EMPTY_SNAPSHOT: AnomalySnapshot = {
   containers: [],
   alerts: [],
@@ -183,11 +182,11 @@ export async function collectAnomalies(
 ): Promise<AnomalyOutcome> {
   const live = args.source.kind === 'bpf';
   const seen: PushEnvelope[] = [];
-  let wake: () => void = () => undefined;
+  const waker = createWaker();
   const stop = core.pushes.subscribe((push) => {
     if (push.channel === Pushes.anomalySnapshot || push.channel === Pushes.anomalyState) {
       seen.push(push);
-      wake();
+      waker.wake();
     }
   });
   try {
@@ -231,23 +230,15 @@ export async function collectAnomalies(
     }
     const importedAt = Date.now();
 
-    const finished = (): boolean => {
-      const s = state;
-      if (s === null || !isTerminal(s)) return false;
-      return !live || !streamed;
-    };
-    const timer = live ? sleep(args.durationMs) : null;
-    let timedOut = false;
-    void timer?.promise.then(() => {
-      timedOut = true;
-      wake();
+    await followUntilDone({
+      live,
+      durationMs: args.durationMs,
+      sleep,
+      waker,
+      drain,
+      state: () => state,
+      streamed: () => streamed,
     });
-    drain();
-    while (!finished() && !timedOut) {
-      await new Promise<void>((r) => (wake = r));
-      drain();
-    }
-    timer?.cancel();
     // The snapshot queued after the import goes out within one snapshot interval: wait for it.
     if (falco !== null) {
       const left = importedAt + SNAPSHOT_DRAIN_MS - Date.now();

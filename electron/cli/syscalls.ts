@@ -5,6 +5,7 @@ import type { SourceState, SyscallFrame } from '../../shared/domain/syscalls/mod
 import type { SyscallSourceRequest } from '../../shared/ipc/contract.js';
 import { Channels, Pushes } from '../../shared/ipc/contract.js';
 import type { ErrorData } from '../../shared/ipc/result.js';
+import { createWaker, followUntilDone } from './follow.js';
 import type { AppCore, PushEnvelope } from '../services/app-core.js';
 import type { SyscallSummary } from './format.js';
 import { formatSyscallSummary, summarizeSyscallFrame } from './format.js';
@@ -96,8 +97,6 @@ export function parseSyscallsArgs(args: readonly string[], cwd: string): Syscall
 export type SyscallsOutcome =
   { readonly ok: true; readonly summary: SyscallSummary } | { readonly ok: false; readonly error: ErrorData };
 
-const isTerminal = (s: SourceState): boolean => s.phase === 'exited' || s.phase === 'failed';
-
 /**
  * Subscribe to the source through `core`, follow its frames and states, and summarise the last frame.
  *
@@ -114,11 +113,11 @@ export async function collectSyscalls(
   const live = args.source.kind === 'bpf' || args.source.kind === 'sysdig-live';
   // Pushes can arrive while subscribe is answered: keep them all and sort them out by subId afterwards.
   const seen: PushEnvelope[] = [];
-  let wake: () => void = () => undefined;
+  const waker = createWaker();
   const stop = core.pushes.subscribe((push) => {
     if (push.channel === Pushes.syscallsFrame || push.channel === Pushes.syscallsState) {
       seen.push(push);
-      wake();
+      waker.wake();
     }
   });
   try {
@@ -141,24 +140,15 @@ export async function collectSyscalls(
         }
       }
     };
-    const finished = (): boolean => {
-      const s = state;
-      if (s === null || !isTerminal(s)) return false;
-      // Live: a failure after streaming is being restarted; keep going until the duration is up.
-      return !live || !streamed;
-    };
-    const timer = live ? sleep(args.durationMs) : null;
-    let timedOut = false;
-    void timer?.promise.then(() => {
-      timedOut = true;
-      wake();
+    await followUntilDone({
+      live,
+      durationMs: args.durationMs,
+      sleep,
+      waker,
+      drain,
+      state: () => state,
+      streamed: () => streamed,
     });
-    drain();
-    while (!finished() && !timedOut) {
-      await new Promise<void>((r) => (wake = r));
-      drain();
-    }
-    timer?.cancel();
     const last = state as SourceState | null;
     if (last?.phase === 'failed' && (!live || !streamed)) return { ok: false, error: last.error };
     if (beforeUnsubscribe !== undefined) await beforeUnsubscribe(subId);
