@@ -72,13 +72,11 @@ interface Tracer {
   stop(): Promise<void>;
 }
 
-/** The empty program, raw: ready once BEGIN runs (bpftrace runs BEGIN after every probe is attached). */
-async function startEmpty(): Promise<Tracer> {
-  const child: ChildProcess = spawn(
-    'bpftrace',
-    bpftraceArgs(`${emptyProgram()}\nBEGIN { printf("ready\\n"); }`),
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
+/** A raw program: ready once BEGIN runs (bpftrace runs BEGIN after every probe is attached). */
+async function startRaw(program: string): Promise<Tracer> {
+  const child: ChildProcess = spawn('bpftrace', bpftraceArgs(`${program}\nBEGIN { printf("ready\\n"); }`), {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout?.setEncoding('utf8');
@@ -129,10 +127,28 @@ interface Variant {
 
 const VARIANTS: readonly Variant[] = [
   { name: '(a) no tracing', start: null },
-  { name: '(b) empty program (floor)', start: startEmpty },
+  { name: '(b) empty program (floor)', start: () => startRaw(emptyProgram()) },
   { name: "(c) Bulkhead's source", start: () => startSource({}) },
   { name: '    alt: two alternating maps', start: () => startSource({ mode: 'alternate' }) },
   { name: '    alt: host filtered in probe', start: () => startSource({ skipHost: true }) },
+];
+
+/**
+ * Reference probes for the in-program pass only: what the map update itself costs in the bpftrace on this
+ * machine. bpftrace 0.17 compiles `count()` to a map lookup followed by a map update on every event; a
+ * keyless map is a per-CPU array (the update is a copy), a keyed one a per-CPU hash (the update takes the
+ * bucket lock). No bpftrace 0.17 form increments a keyed counter in place, so the keyed hash update is the
+ * floor of any exact per-(cgroup, syscall) count, and the gap between these two lines is that floor's price.
+ */
+const REFERENCE_PROBES: readonly Variant[] = [
+  {
+    name: '    ref: keyless count() (array)',
+    start: () => startRaw('tracepoint:raw_syscalls:sys_enter { @n = count(); }'),
+  },
+  {
+    name: '    ref: count() keyed by nr only',
+    start: () => startRaw('tracepoint:raw_syscalls:sys_enter { @n[args->id] = count(); }'),
+  },
 ];
 
 /** One dd run: CPU time (user + sys) of the dd process and its wall time, in seconds. */
@@ -282,7 +298,7 @@ export async function runBpfBench(log: (line: string) => void): Promise<BpfBench
 
   if (existsSync(BPF_STATS)) {
     const was = readFileSync(BPF_STATS, 'utf8').trim();
-    const traced = VARIANTS.filter((v) => v.start !== null);
+    const traced = [...VARIANTS.filter((v) => v.start !== null), ...REFERENCE_PROBES];
     const inProg = new Map<string, number[]>(traced.map((v) => [v.name, []]));
     try {
       writeFileSync(BPF_STATS, '1');
