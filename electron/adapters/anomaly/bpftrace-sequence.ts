@@ -1,6 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-
 import { resetAllWindows } from '../../../shared/domain/anomaly/bosc.js';
 import type { AnomalyMonitor, MonitoredContainer } from '../../../shared/domain/anomaly/monitor.js';
 import {
@@ -12,12 +9,12 @@ import {
   observeExec,
   syscallIndex,
 } from '../../../shared/domain/anomaly/monitor.js';
-import type { SourceState } from '../../../shared/domain/syscalls/model.js';
+import type { SourceState, SyscallErrorCode } from '../../../shared/domain/syscalls/model.js';
 import type { SyscallArch } from '../../../shared/domain/syscalls/names.js';
 import { syscallLabel } from '../../../shared/domain/syscalls/names.js';
-import type { Disposable } from '../../services/ports.js';
 import { bpftraceArgs } from '../syscalls/bpftrace-program.js';
-import { classifyBpftraceFailure, hostArch } from '../syscalls/bpftrace-source.js';
+import { runBpftrace } from '../syscalls/bpftrace-process.js';
+import { hostArch } from '../syscalls/bpftrace-source.js';
 import type { CgroupResolver } from '../syscalls/cgroup-resolver.js';
 import { createCgroupResolver } from '../syscalls/cgroup-resolver.js';
 import type { AnomalySource, AnomalySourceListener, SequenceSourceOptions } from './anomaly-source.js';
@@ -241,7 +238,6 @@ export interface BpftraceSequenceSource extends AnomalySource {
   readonly unattributed: number;
 }
 
-const STDERR_TAIL = 8 * 1024;
 /** Cache entry of a cgroup id that resolved to nothing: the resolver generation it was tried in. */
 interface Unknown {
   readonly generation: number;
@@ -265,7 +261,6 @@ export function startBpftraceSequence(
   let state: SourceState = { phase: 'starting', since: clock.now() };
   let settled = false;
   let disposed = false;
-  let stderr = '';
   let events = 0;
   let lost = 0;
   let unattributed = 0;
@@ -274,7 +269,6 @@ export function startBpftraceSequence(
   let resolver: CgroupResolver | null = options.resolver ?? null;
   let generation = 0;
   let lastOnDemand = -Infinity;
-  let killTimer: Disposable | null = null;
   let resolveSettled: (s: SourceState) => void = () => undefined;
   const settledPromise = new Promise<SourceState>((r) => (resolveSettled = r));
 
@@ -397,44 +391,28 @@ export function startBpftraceSequence(
 
   listener.onState(state);
 
-  let child: ChildProcess | null = null;
-  const finish = (spawnError: string | null, exitCode: number | null, signal: string | null): void => {
-    killTimer?.dispose();
+  const finish = (failure: { code: SyscallErrorCode; message: string }, diagnostics: string): void => {
     if (settled) return;
     parser.end();
     ticker.flush();
-    const failure = classifyBpftraceFailure({
-      spawnError,
-      exitCode,
-      signal,
-      stderr,
-      isRoot: options.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0),
-      program,
-    });
-    setState({ phase: 'failed', since: clock.now(), error: failure, diagnostics: stderr });
+    setState({ phase: 'failed', since: clock.now(), error: failure, diagnostics });
   };
 
-  const proc = spawn(program, bpftraceArgs(bpftraceSequenceProgram()), {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = runBpftrace({
+    program,
+    args: bpftraceArgs(bpftraceSequenceProgram()),
     env: { ...process.env, BPFTRACE_PERF_RB_PAGES: String(PERF_RB_PAGES) },
+    clock,
+    ...(options.isRoot !== undefined ? { isRoot: options.isRoot } : {}),
+    ...(options.killTimeoutMs !== undefined ? { killTimeoutMs: options.killTimeoutMs } : {}),
+    onStdout(text) {
+      if (disposed || settled) return;
+      second = Math.floor(clock.now() / 1000);
+      parser.push(text);
+      if (events > 0) toStreaming();
+    },
+    onEnd: finish,
   });
-  child = proc;
-  proc.stdout?.setEncoding('utf8');
-  proc.stdout?.on('data', (text: string) => {
-    if (disposed || settled) return;
-    second = Math.floor(clock.now() / 1000);
-    parser.push(text);
-    if (events > 0) toStreaming();
-  });
-  proc.stderr?.setEncoding('utf8');
-  proc.stderr?.on('data', (text: string) => {
-    stderr = (stderr + text).slice(-STDERR_TAIL);
-  });
-  proc.on('error', (e: NodeJS.ErrnoException) => {
-    // A spawn failure has no pid and no exit; a later error (kill on a dead process) changes nothing.
-    if (proc.pid === undefined) finish(e.code ?? e.message, null, null);
-  });
-  proc.on('close', (code, signal) => finish(null, code, signal));
 
   return {
     get state() {
@@ -459,13 +437,7 @@ export function startBpftraceSequence(
       if (disposed) return;
       setState({ phase: 'exited', since: clock.now(), reason: 'disposed' });
       disposed = true;
-      const p = child;
-      if (p !== null && p.exitCode === null && p.signalCode === null && p.pid !== undefined) {
-        p.kill('SIGTERM');
-        killTimer = clock.setTimeout(() => {
-          if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-        }, options.killTimeoutMs ?? 2000);
-      }
+      proc.stop();
     },
   };
 }

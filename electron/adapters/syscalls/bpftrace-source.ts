@@ -1,6 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-
 import {
   addCount,
   addMalformed,
@@ -17,7 +14,7 @@ import type { SourceState, SyscallErrorCode } from '../../../shared/domain/sysca
 import type { SyscallArch } from '../../../shared/domain/syscalls/names.js';
 import { syscallLabel, syscallNumber } from '../../../shared/domain/syscalls/names.js';
 import { SYSCALL_ALERT_RULES } from '../../../shared/domain/anomaly/alerts.js';
-import type { Clock, Disposable } from '../../services/ports.js';
+import type { Clock } from '../../services/ports.js';
 import type {
   FoldOptions,
   SyscallSource,
@@ -26,6 +23,7 @@ import type {
 } from '../../services/syscall-ports.js';
 import { MIN_FRAME_INTERVAL_MS } from '../../services/syscall-ports.js';
 import type { BpfCount } from './bpftrace-output.js';
+import { runBpftrace } from './bpftrace-process.js';
 import { createBpfOutputParser, createTotalsDiffer } from './bpftrace-output.js';
 import type { BpftraceProgramOptions } from './bpftrace-program.js';
 import {
@@ -97,66 +95,6 @@ export function alertSyscallNumbers(arch: SyscallArch): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** Everything classifyBpftraceFailure looks at. */
-export interface BpftraceOutcome {
-  /** `code` of the spawn error (ENOENT, EACCES, …), null when the process ran. */
-  readonly spawnError: string | null;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly stderr: string;
-  readonly isRoot: boolean;
-  readonly program: string;
-}
-
-/** The last meaningful lines of stderr (the memlock warning is noise here: bpftrace loads regardless). */
-function bpftraceSaid(stderr: string, lines = 2): string {
-  const tail = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !/RLIMIT_MEMLOCK/.test(l) && !/^[~ ^]+$/.test(l))
-    .slice(-lines)
-    .join('; ');
-  return tail === '' ? '' : ` (bpftrace said: "${tail.slice(0, 400)}")`;
-}
-
-/** Turn how bpftrace ended into an error code and a sentence that names the fix. It never ends well. */
-export function classifyBpftraceFailure(o: BpftraceOutcome): { code: SyscallErrorCode; message: string } {
-  if (o.spawnError !== null) {
-    if (o.spawnError === 'ENOENT') {
-      return {
-        code: 'bpftrace-missing',
-        message: `bpftrace is not installed: ${o.program} was not found. Install it (Debian/Ubuntu: apt-get install bpftrace) to see live syscalls through eBPF.`,
-      };
-    }
-    if (o.spawnError === 'EACCES' || o.spawnError === 'EPERM') {
-      return { code: 'permission-denied', message: `Bulkhead may not run ${o.program} (${o.spawnError}).` };
-    }
-    return { code: 'bpftrace-failed', message: `bpftrace could not be started: ${o.spawnError}.` };
-  }
-  const said = bpftraceSaid(o.stderr);
-  if (
-    !o.isRoot ||
-    /only supports running as the root user|Operation not permitted|EPERM|Permission denied/i.test(o.stderr)
-  ) {
-    return {
-      code: 'permission-denied',
-      message: `bpftrace needs root (or CAP_BPF and CAP_PERFMON) to load its program${said}. Run Bulkhead as root to see live syscalls through eBPF.`,
-    };
-  }
-  if (/tracepoint not found/i.test(o.stderr)) {
-    return {
-      code: 'bpftrace-failed',
-      message: `bpftrace cannot find the raw_syscalls tracepoint: tracefs is not mounted${said}. Mount it (mount -t tracefs nodev /sys/kernel/tracing) and start the source again.`,
-    };
-  }
-  if (o.exitCode === null) {
-    return { code: 'bpftrace-failed', message: `bpftrace was stopped by ${o.signal ?? 'a signal'}${said}.` };
-  }
-  return { code: 'bpftrace-failed', message: `bpftrace stopped with exit code ${o.exitCode}${said}.` };
-}
-
-const STDERR_TAIL = 8 * 1024;
-
 /** A running eBPF source. */
 export interface BpftraceSource extends SyscallSource {
   /** bpftrace's process id; undefined before it runs or when it could not be started. */
@@ -184,9 +122,6 @@ export function startBpftraceSource(
   let seq = 0;
   let lastEvents = -1;
   let lastSecond = -1;
-  let stderr = '';
-  let child: ChildProcess | null = null;
-  let killTimer: Disposable | null = null;
   let lastOnDemand = -Infinity;
   const labels = new Map<number, string>();
   const differ = createTotalsDiffer();
@@ -281,20 +216,11 @@ export function startBpftraceSource(
     setState(next);
   };
 
-  const finish = (spawnError: string | null, exitCode: number | null, signal: string | null): void => {
-    killTimer?.dispose();
+  const finish = (failure: { code: SyscallErrorCode; message: string }, diagnostics: string): void => {
     if (settled) return;
     parser.end();
     emit();
-    const failure = classifyBpftraceFailure({
-      spawnError,
-      exitCode,
-      signal,
-      stderr,
-      isRoot: options.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0),
-      program,
-    });
-    settle({ phase: 'failed', since: clock.now(), error: failure, diagnostics: stderr });
+    settle({ phase: 'failed', since: clock.now(), error: failure, diagnostics });
   };
 
   let text: string;
@@ -320,23 +246,18 @@ export function startBpftraceSource(
     };
   }
 
-  const proc = spawn(program, bpftraceArgs(text), {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = runBpftrace({
+    program,
+    args: bpftraceArgs(text),
     env: bpftraceEnv(process.env, mapKeys),
+    clock,
+    ...(options.isRoot !== undefined ? { isRoot: options.isRoot } : {}),
+    ...(options.killTimeoutMs !== undefined ? { killTimeoutMs: options.killTimeoutMs } : {}),
+    onStdout(text) {
+      if (!disposed && !settled) parser.push(text);
+    },
+    onEnd: finish,
   });
-  child = proc;
-  proc.stdout?.setEncoding('utf8');
-  proc.stdout?.on('data', (text: string) => {
-    if (!disposed && !settled) parser.push(text);
-  });
-  proc.stderr?.setEncoding('utf8');
-  proc.stderr?.on('data', (text: string) => {
-    stderr = (stderr + text).slice(-STDERR_TAIL);
-  });
-  proc.on('error', (e: NodeJS.ErrnoException) => {
-    if (proc.pid === undefined) finish(e.code ?? e.message, null, null);
-  });
-  proc.on('close', (code, signal) => finish(null, code, signal));
 
   return {
     get state() {
@@ -351,13 +272,7 @@ export function startBpftraceSource(
       if (disposed) return;
       disposed = true;
       settle({ phase: 'exited', since: clock.now(), reason: 'disposed' });
-      const p = child;
-      if (p !== null && p.exitCode === null && p.signalCode === null && p.pid !== undefined) {
-        p.kill('SIGTERM');
-        killTimer = clock.setTimeout(() => {
-          if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-        }, options.killTimeoutMs ?? 2000);
-      }
+      proc.stop();
     },
   };
 }

@@ -18,9 +18,9 @@ import {
   bpftraceProgram,
   emptyProgram,
 } from '../../../electron/adapters/syscalls/bpftrace-program.js';
+import { classifyBpftraceFailure } from '../../../electron/adapters/syscalls/bpftrace-process.js';
 import {
   alertSyscallNumbers,
-  classifyBpftraceFailure,
   hostArch,
   startBpftraceSource,
 } from '../../../electron/adapters/syscalls/bpftrace-source.js';
