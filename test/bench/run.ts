@@ -1,7 +1,9 @@
 import { runAnomalyBench } from './anomaly.bench.js';
 import { runBpfBench } from './bpf.bench.js';
+import { runFloodBench } from './flood.bench.js';
 import { runImagesBench } from './images.bench.js';
 import { runPostureBench } from './posture.bench.js';
+import { runSoakBench } from './soak.bench.js';
 import { runSyscallsBench } from './syscalls.bench.js';
 
 /**
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
   await runBpfBench(log);
   await runSyscallsBench(log);
   await runAnomalyBench(log);
+  await runFloodBench(log);
+  await runSoakBench(log);
 }
 
 main().catch((e: unknown) => {
