@@ -54,6 +54,8 @@ function tick() {
   if (elapsed >= SECONDS) { process.stderr.write('flood: ' + written + ' lines\\n'); process.exit(0); }
   const due = Math.min(RATE * SECONDS, Math.floor(RATE * elapsed));
   while (written + BATCH <= due) {
+    // The pipe's backpressure blocks writeSync when the fold falls behind: stop on time all the same.
+    if (Date.now() - t0 >= SECONDS * 1000) break;
     const now = Math.floor(Date.now() / 1000);
     if (now !== sec) { sec = now; buf = batch(now); }
     fs.writeSync(1, buf);
@@ -128,7 +130,9 @@ export async function runFloodBench(log: (line: string) => void): Promise<void> 
       peakHeap = Math.max(peakHeap, m.heapUsed);
     }, SAMPLE_MS);
 
-    const frames: { at: number; frame: SyscallFrame }[] = [];
+    // Only the frames' times and the newest frame are kept: holding every frame would measure the bench.
+    const frameTimes: number[] = [];
+    let last: SyscallFrame | undefined;
     let settle: (s: SourceState) => void = () => undefined;
     const settled = new Promise<SourceState>((r) => (settle = r));
     const t0 = performance.now();
@@ -139,7 +143,10 @@ export async function runFloodBench(log: (line: string) => void): Promise<void> 
           if (s.phase === 'streaming') streamingAt = performance.now();
           if (s.phase === 'exited' || s.phase === 'failed') settle(s);
         },
-        onFrame: (frame) => frames.push({ at: performance.now(), frame }),
+        onFrame: (frame) => {
+          frameTimes.push(performance.now());
+          last = frame;
+        },
       },
       { clock: systemClock, program },
     );
@@ -153,14 +160,13 @@ export async function runFloodBench(log: (line: string) => void): Promise<void> 
     gc();
     const afterGc = process.memoryUsage();
 
-    const last = frames.at(-1)?.frame;
     if (last === undefined) throw new Error('no frame was emitted');
     const accepted = totals.reduce((n, t) => n + t.total, 0);
     const { overflow, late, malformed } = last.dropped;
     const offered = accepted + overflow + malformed;
-    const span = frames.length > 1 ? (frames.at(-1)!.at - frames[0]!.at) / 1000 : 0;
-    const hz = span > 0 ? (frames.length - 1) / span : 0;
-    const busiest = maxPerSecond(frames.map((f) => f.at));
+    const span = frameTimes.length > 1 ? (frameTimes.at(-1)! - frameTimes[0]!) / 1000 : 0;
+    const hz = span > 0 ? (frameTimes.length - 1) / span : 0;
+    const busiest = maxPerSecond(frameTimes);
 
     log(`    memory     baseline (after GC)   rss ${mib(before.rss)}  heap ${mib(before.heapUsed)}`);
     log(
@@ -182,7 +188,7 @@ export async function runFloodBench(log: (line: string) => void): Promise<void> 
       `               dropped  ${(overflow + late + malformed).toLocaleString('en')} as the UI counts them: ${overflow.toLocaleString('en')} over the key bound, ${late.toLocaleString('en')} late, ${malformed.toLocaleString('en')} malformed (the last frame's counts)`,
     );
     log(
-      `    frames     ${frames.length}, ${hz.toFixed(2)} Hz between the first and the last (≤ 4 Hz: ${hz <= 4.05 ? 'MET' : 'NOT MET'}); at most ${busiest} in any 1 s (timer jitter)`,
+      `    frames     ${frameTimes.length}, ${hz.toFixed(2)} Hz between the first and the last (≤ 4 Hz: ${hz <= 4.05 ? 'MET' : 'NOT MET'}); at most ${busiest} in any 1 s (timer jitter)`,
     );
     const bounded = peakHeap < before.heapUsed + 256 * 1024 * 1024;
     log(
