@@ -7,10 +7,16 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { RECORDING_FORMAT, writeRecording } from '../../electron/adapters/syscalls/recording-replay.js';
+import { createAggregate, createKeyTable, makeFrame } from '../../shared/domain/syscalls/aggregate.js';
+import type { EpochMillis } from '../../shared/domain/ids.js';
+import { createAggregateSink } from '../../shared/domain/syscalls/sysdig-fold.js';
+import { createSysdigLineSplitter } from '../../shared/domain/syscalls/sysdig-line.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { ImageFindingsPanel, ImageRow } from './pages/image-pages.js';
 import { PostureMatrixPage, PosturePanel } from './pages/posture-pages.js';
 import { PresenterPage } from './pages/presenter-page.js';
+import { SyscallsPage } from './pages/syscalls-pages.js';
 import { ROOT, startBrowserMode } from './support/browser-mode.js';
 import type { BrowserModeProcess } from './support/browser-mode.js';
 import { VIEWPORT, launchChromium } from './support/chromium.js';
@@ -29,8 +35,9 @@ import { TEST_IMAGE, TEST_LABEL, docker, removeContainers } from './support/dock
 // loopback), and nothing may push the page wider than the window. The CLI's listing and posture report of
 // the same container must carry no terminal control character. Container labels and env values are shown
 // by no view (only the image's, by the lint rules); they are checked not to leak into the page as markup.
-// The syscall views are not covered here: the container cannot run (its user does not exist), so no
-// syscall source has its name to show.
+// The syscall views get their names from the source, not from Docker: a recording made by the real fold
+// from sysdig-format lines whose container name carries markup and invisibles (sysdig prints whatever the
+// runtime reports), replayed through the Syscalls view, with its drop counts.
 
 const run = promisify(execFile);
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -222,6 +229,43 @@ describe('hostile strings from the engine', () => {
     await page.keyboard.press('Escape');
     await presenter.stage().waitFor({ state: 'detached', timeout: 5_000 });
     await expectInert();
+  });
+
+  it('the Syscalls view: a source-reported hostile name written out, its drop counts shown, nothing run', async () => {
+    // sysdig's fields are space-separated, so a name with markup has none (HTML takes `/` between attributes).
+    const hostileName = '<img/src=x/onerror=window.__pwned=6>\u202Eevil\u200B';
+    const keys = createKeyTable(2);
+    const agg = createAggregate(keys, 60);
+    const splitter = createSysdigLineSplitter(createAggregateSink(agg));
+    const sec = Math.floor(Date.now() / 1000);
+    splitter.push(
+      [
+        `${sec} abcdef012345 read ${hostileName}`,
+        `${sec} abcdef012345 read ${hostileName}`,
+        `${sec} abcdef012345 write ${hostileName}`,
+        `${sec} abcdef012345 openat ${hostileName}`,
+        'not a sysdig line',
+      ].join('\n') + '\n',
+    );
+    splitter.end();
+    const path = join(dataDir, 'hostile-recording.jsonl');
+    await writeRecording(
+      path,
+      { format: RECORDING_FORMAT, recordedAt: Date.now() as EpochMillis, recordedWith: 'hostile-data e2e' },
+      [{ at: (sec * 1000) as EpochMillis, frame: makeFrame(agg, sec, { seq: 0 }) }],
+    );
+    const view = new SyscallsPage(page);
+    await view.show();
+    await view.openCapture(path);
+    await expect.poll(() => view.phase(), { timeout: 20_000 }).toBe('exited');
+    expect(await view.droppedText()).toBe('dropped: 1 over the key bound, 1 malformed');
+    const shown = '<img/src=x/onerror=window.__pwned=6>⟨U+202E⟩evil⟨U+200B⟩';
+    expect(await view.subjectNames()).toContain(shown);
+    expect(await view.subject(shown).root.innerText()).toContain(shown);
+    expect(await overflowsPage()).toBeNull();
+    await page.screenshot({ path: join(SCREENSHOTS, 'hostile-syscalls.png') });
+    await expectInert();
+    await page.getByRole('tab', { name: 'Containers' }).click();
   });
 
   it('the CLI lists and assesses the container with no terminal control character in its output', async () => {
