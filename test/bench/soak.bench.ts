@@ -139,15 +139,27 @@ export async function runSoakBench(log: (line: string) => void): Promise<void> {
 
     await batch(BATCH); // warm-up: first-use allocations belong in the baseline
     const before = await sample();
+    // Checkpoints at each quarter: growth that continues through the second half is a trend (a leak), a
+    // step in the first quarter that stays is a one-off (caches, compiled code).
+    const checkpoints: { done: number; engineHeap: number; rendererHeap: number }[] = [
+      { done: 0, engineHeap: before.engineHeap, rendererHeap: before.rendererHeap },
+    ];
+    const quarter = Math.max(BATCH, Math.round(TOTAL / 4 / BATCH) * BATCH);
     const t0 = Date.now();
     for (let done = 0; done < TOTAL; done += BATCH) {
       await batch(Math.min(BATCH, TOTAL - done));
+      const now = Math.min(TOTAL, done + BATCH);
+      if (now % quarter === 0 && now < TOTAL) {
+        const c = await sample();
+        checkpoints.push({ done: now, engineHeap: c.engineHeap, rendererHeap: c.rendererHeap });
+      }
       if ((done / BATCH) % 20 === 19)
         log(`    … ${done + BATCH} containers in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
     const seconds = (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 2000)); // let debounced re-fetches settle
     const after = await sample();
+    checkpoints.push({ done: TOTAL, engineHeap: after.engineHeap, rendererHeap: after.rendererHeap });
 
     const row = (what: string, b: number, a: number, unit: (x: number) => string): void => {
       const ratio = a / b;
@@ -161,6 +173,18 @@ export async function runSoakBench(log: (line: string) => void): Promise<void> {
     row('dockerd RSS', before.dockerdRss, after.dockerdRss, mib);
     row('renderer JS heap', before.rendererHeap, after.rendererHeap, mib);
     row('renderer DOM nodes', before.rendererNodes, after.rendererNodes, (x) => x.toFixed(0));
+    log(
+      `    heap at each quarter (after GC)   engine ${checkpoints.map((c) => `${c.done}: ${mib(c.engineHeap)}`).join(', ')}`,
+    );
+    log(
+      `                                      renderer ${checkpoints.map((c) => `${c.done}: ${mib(c.rendererHeap)}`).join(', ')}`,
+    );
+    const mid = checkpoints[Math.floor(checkpoints.length / 2)]!;
+    const perContainerLate = (x: 'engineHeap' | 'rendererHeap'): number =>
+      TOTAL === mid.done ? 0 : (after[x] - mid[x]) / (TOTAL - mid.done);
+    log(
+      `    second-half slope   engine ${perContainerLate('engineHeap').toFixed(0)} B/container, renderer ${perContainerLate('rendererHeap').toFixed(0)} B/container (from ${mid.done} to ${TOTAL})`,
+    );
     // Growth that scales with the containers would be ≥ some bytes per container; allow 5 % or 2 MiB of noise.
     const flat = (b: number, a: number): boolean => a - b < Math.max(2 * 1024 * 1024, 0.05 * b);
     const engineOk = flat(before.engineHeap, after.engineHeap);
