@@ -13,11 +13,20 @@ import { assertNever } from '../../shared/util/assert-never.js';
  * Plain-text rendering for the CLI.
  *
  * Container names and images are attacker-controlled: control characters are replaced so a hostile name
- * cannot rewrite the terminal (escape sequences) or forge extra lines.
+ * cannot rewrite the terminal (escape sequences) or forge extra lines, and bidirectional-formatting and
+ * zero-width characters are written out (`⟨U+202E⟩`, as the app shows them) so they cannot reorder or hide
+ * what the terminal shows.
  */
 export function sanitizeForTerminal(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '\uFFFD');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '\uFFFD')
+      .replace(
+        /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g,
+        (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`,
+      )
+  );
 }
 
 function cell(text: string, width: number): string {

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, basename, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 import { downloadOsvDump, offlineHint } from '../adapters/advisories/osv-download.js';
 import type { ImportReport } from '../adapters/advisories/osv-store.js';
+import { writeTextAtomic } from '../adapters/atomic-write.js';
 import { createExternalScanners } from '../adapters/images/external-scanners.js';
 import { createAdvisoryStore } from '../composition.js';
 import type { DbImportOutcome, ImageCliDeps } from './images.js';
@@ -24,18 +23,11 @@ function outcome(r: ImportReport): DbImportOutcome {
   };
 }
 
-/** Write `text` to `path` through a temporary file in the same directory and a rename. */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const target = resolve(path);
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, text, { flag: 'wx' });
-    await rename(tmp, target);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
+/**
+ * Atomic text writes, re-exported from the adapter that owns them (electron/adapters/atomic-write.ts) for
+ * the CLI modules that import them from here.
+ */
+export { writeTextAtomic };
 
 /** Build the CLI's image dependencies for this environment. */
 export function createImageCliDeps(

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'capture-unreadable',
   'bpftrace-missing',
   'bpftrace-failed',
+  'disk-full',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -24,15 +24,29 @@ export const filePathSchema = z
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
   .refine((p) => !p.startsWith('-'), 'path must not start with "-"');
 
+// Docker's image reference grammar (the distribution reference format), written out: lowercase path
+// components joined by `.`, `_`, `__` or dashes; an optional registry host (name or [IPv6]) with a port;
+// a tag of word characters, `.` and `-`; a digest. `..`, `//`, a leading `-` or `/` cannot match, so a
+// reference cannot walk the engine's API paths (`x/../../info` made dockerode follow a redirect).
+const REF_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REF_HOST_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const REF_HOST = `(?:${REF_HOST_PART}(?:\\.${REF_HOST_PART})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const REF_TAG = '[\\w][\\w.-]{0,127}';
+const REF_DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:sha256:[0-9a-f]{64}|(?:${REF_HOST}/)?${REF_COMPONENT}(?:/${REF_COMPONENT})*(?::${REF_TAG})?(?:@${REF_DIGEST})?)$`,
+);
+
 /**
- * An image id (`sha256:` + 64 hex) or a reference (`repo[:tag][@digest]`) in Docker's own character set;
- * never starting with `-`, so it cannot become an option of a tool it is handed to.
+ * An image id (`sha256:` + 64 hex) or a reference (`[host[:port]/]path[:tag][@digest]`) in Docker's own
+ * grammar; never starting with `-`, so it cannot become an option of a tool it is handed to, and without
+ * `..` segments, so it cannot walk the engine's API paths.
  */
 export const imageRefSchema = z
   .string()
   .min(1)
   .max(512)
-  .regex(/^(sha256:[0-9a-f]{64}|[a-z0-9][a-zA-Z0-9._/:@+-]*)$/, 'expected an image id or reference');
+  .regex(IMAGE_REFERENCE, 'expected an image id or reference');
 
 const replaySpeedSchema = z.union([z.literal('max'), z.number().min(0.1).max(1000)]);
 

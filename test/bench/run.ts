@@ -1,7 +1,9 @@
 import { runAnomalyBench } from './anomaly.bench.js';
 import { runBpfBench } from './bpf.bench.js';
+import { runFloodBench } from './flood.bench.js';
 import { runImagesBench } from './images.bench.js';
 import { runPostureBench } from './posture.bench.js';
+import { runSoakBench } from './soak.bench.js';
 import { runSyscallsBench } from './syscalls.bench.js';
 
 type Bench = (log: (line: string) => void) => Promise<unknown>;
@@ -13,6 +15,8 @@ const BENCHES: readonly (readonly [string, Bench])[] = [
   ['bpf', runBpfBench],
   ['syscalls', runSyscallsBench],
   ['anomaly', runAnomalyBench],
+  ['flood', runFloodBench],
+  ['soak', runSoakBench],
 ];
 
 /**

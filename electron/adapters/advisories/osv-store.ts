@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,6 +27,8 @@ import type { EpochMillis } from '../../../shared/domain/ids.js';
 import { advisoryEcosystemsFor, ecosystemBase } from '../../../shared/domain/packages/ecosystem.js';
 import type { Package } from '../../../shared/domain/packages/model.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
+import { diskWriteError, openAtomicFile, writeTextAtomic } from '../atomic-write.js';
+import type { AtomicFile } from '../atomic-write.js';
 
 /**
  * The local advisory database: OSV records imported from osv.dev's per-ecosystem `all.zip` dumps (or a
@@ -216,37 +218,11 @@ function slug(base: string): string {
 interface BaseWriter {
   readonly base: string;
   readonly file: string;
-  readonly tmp: string;
-  readonly stream: WriteStream;
+  readonly out: AtomicFile;
   readonly ids: Set<string>;
   readonly counts: Record<string, number>;
   records: number;
   newestModified: string | null;
-}
-
-async function write(stream: WriteStream, line: string): Promise<void> {
-  if (!stream.write(line)) {
-    await new Promise<void>((resolveDrain, reject) => {
-      const onError = (e: Error): void => {
-        stream.off('drain', onDrain);
-        reject(e);
-      };
-      const onDrain = (): void => {
-        stream.off('error', onError);
-        resolveDrain();
-      };
-      stream.once('drain', onDrain);
-      stream.once('error', onError);
-    });
-  }
-}
-
-async function closeStream(stream: WriteStream): Promise<void> {
-  if (stream.closed) return;
-  await new Promise<void>((resolveClose, reject) => {
-    stream.once('error', reject);
-    stream.end(() => resolveClose());
-  });
 }
 
 function isAlive(pid: number): boolean {
@@ -319,12 +295,26 @@ export class OsvStore {
    * record; in every failure case the store is unchanged.
    */
   importFrom(source: string, options: ImportOptions = {}): Promise<ImportReport> {
-    const run = this.importing.then(
-      () => this.doImport(source, options),
-      () => this.doImport(source, options),
-    );
+    const attempt = (): Promise<ImportReport> =>
+      this.doImport(source, options).catch((e: unknown) => {
+        throw this.diskFull(source, e);
+      });
+    const run = this.importing.then(attempt, attempt);
     this.importing = run.catch(() => undefined);
     return run;
+  }
+
+  /** A full disk anywhere in an import (lock, data files, meta.json) as one `disk-full` error; else `e`. */
+  private diskFull(source: string, e: unknown): unknown {
+    const mapped = diskWriteError(e, this.dir);
+    if (!(mapped instanceof BulkheadError) || mapped.code !== 'disk-full') return e;
+    const cause = mapped.cause as NodeJS.ErrnoException | undefined;
+    return new BulkheadError(
+      'disk-full',
+      `cannot import ${resolve(source)}: the disk holding ${this.dir} is full (${cause?.code ?? 'ENOSPC'}) — ` +
+        'nothing was changed, the advisory database is as it was; free some space and import again',
+      { cause: e },
+    );
   }
 
   private async doImport(sourceArg: string, options: ImportOptions): Promise<ImportReport> {
@@ -412,7 +402,7 @@ export class OsvStore {
           w.records++;
           if (w.newestModified === null || Date.parse(record.modified) > Date.parse(w.newestModified))
             w.newestModified = record.modified;
-          await write(w.stream, `${JSON.stringify(restricted)}\n`);
+          await w.out.write(`${JSON.stringify(restricted)}\n`);
         }
         if (duplicate) {
           duplicates++;
@@ -425,8 +415,7 @@ export class OsvStore {
           filesRead === 0 ? 'no OSV records (.json files) in it' : 'no usable OSV records in it',
         );
       }
-      for (const w of writers.values()) await closeStream(w.stream);
-      for (const w of writers.values()) await rename(w.tmp, join(this.dir, w.file));
+      for (const w of writers.values()) await w.out.commit();
       const importedAt = this.now() as EpochMillis;
       const imported: EcosystemImport[] = [...writers.values()].map((w) => ({
         base: w.base,
@@ -438,9 +427,7 @@ export class OsvStore {
         file: w.file,
       }));
       const meta = withImports(await this.meta(), imported);
-      const metaTmp = join(this.dir, `${META}.${importId}.tmp`);
-      await writeFile(metaTmp, JSON.stringify(meta, null, 1), { flush: true });
-      await rename(metaTmp, join(this.dir, META));
+      await writeTextAtomic(join(this.dir, META), JSON.stringify(meta, null, 1));
       committed = true;
       for (const w of writers.values()) this.indexes.delete(w.base);
       await this.collectGarbage(meta);
@@ -448,8 +435,7 @@ export class OsvStore {
     } finally {
       if (!committed) {
         for (const w of writers.values()) {
-          w.stream.destroy();
-          await rm(w.tmp, { force: true });
+          await w.out.abort();
           await rm(join(this.dir, w.file), { force: true });
         }
       }
@@ -465,17 +451,10 @@ export class OsvStore {
     const existing = writers.get(base);
     if (existing !== undefined) return existing;
     const file = `${slug(base)}.${importId}.jsonl`;
-    const tmp = join(this.dir, `${file}.tmp`);
-    const stream = createWriteStream(tmp, { flags: 'wx', flush: true });
-    await new Promise<void>((res, rej) => {
-      stream.once('open', () => res());
-      stream.once('error', rej);
-    });
     const w: BaseWriter = {
       base,
       file,
-      tmp,
-      stream,
+      out: await openAtomicFile(join(this.dir, file)),
       ids: new Set(),
       counts: {},
       records: 0,

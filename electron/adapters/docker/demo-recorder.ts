@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -13,6 +13,7 @@ import type {
   EnginePort,
   HostEvidencePort,
 } from '../../services/ports.js';
+import { writeTextAtomic } from '../atomic-write.js';
 
 const run = promisify(execFile);
 
@@ -198,9 +199,7 @@ export async function recordDemoScenario(options: {
       posture,
     };
     await mkdir(dirname(out), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(scenario, null, 1)}\n`);
-    await rename(tmp, out);
+    await writeTextAtomic(out, `${JSON.stringify(scenario, null, 1)}\n`);
     log(
       `recorded ${containers.length} containers (kernel evidence for ${posture.containers.length}) into ${out}`,
     );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
@@ -30,6 +30,7 @@ import {
 import type { ImageFileView, PackageInventory } from '../../../shared/domain/packages/inventory.js';
 import { buildInventory } from '../../../shared/domain/packages/inventory.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
+import { writeTextAtomic } from '../atomic-write.js';
 import { classifyDockerError } from '../docker/errors.js';
 
 /**
@@ -937,11 +938,10 @@ export class ImageReader {
     if (path !== null) {
       try {
         await mkdir(this.options.cacheDir as string, { recursive: true });
-        const tmp = `${path}.${process.pid}.tmp`;
-        await writeFile(tmp, toCacheJson(result));
-        await rename(tmp, path);
+        await writeTextAtomic(path, toCacheJson(result));
       } catch {
-        // The cache is an optimisation; a read-only or full disk must not fail the read.
+        // The cache is an optimisation; a read-only or full disk must not fail the read (the atomic write
+        // leaves no partial cache file and no temporary behind).
       }
     }
     return result;

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import type {
   SysdigContainerId,
 } from '../../../shared/domain/syscalls/model.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
+import { writeTextAtomic } from '../atomic-write.js';
 import type { Clock } from '../../services/ports.js';
 import type {
   SyscallSource,
@@ -138,13 +139,13 @@ export function formatRecording(header: RecordingHeader, entries: readonly Recor
   return [header, ...entries].map((v) => JSON.stringify(v)).join('\n') + '\n';
 }
 
-/** Write a recording to `path`. */
+/** Write a recording to `path` (atomically: a failed write leaves a previous recording there intact). */
 export async function writeRecording(
   path: string,
   header: RecordingHeader,
   entries: readonly RecordingEntry[],
 ): Promise<void> {
-  await writeFile(path, formatRecording(header, entries));
+  await writeTextAtomic(path, formatRecording(header, entries));
 }
 
 /** A parsed recording and the number of lines skipped. */

@@ -102,6 +102,7 @@ export function listUnavailableText(error: ErrorData): string {
     case 'capture-unreadable':
     case 'bpftrace-missing':
     case 'bpftrace-failed':
+    case 'disk-full':
     case 'internal':
       return `The container list could not be loaded: ${error.message}`;
     default:

@@ -208,6 +208,7 @@ export function unavailableTitle(code: ErrorCode): string {
     case 'capture-unreadable':
     case 'bpftrace-missing':
     case 'bpftrace-failed':
+    case 'disk-full':
     case 'internal':
       return 'Posture could not be assessed';
     default:

@@ -14,6 +14,7 @@ import { subjectToken } from '../../../shared/domain/syscalls/model.js';
 import type { SyscallSourceInfo, SyscallSourceRequest } from '../../../shared/ipc/contract.js';
 import type { ErrorData, Result } from '../../../shared/ipc/result.js';
 import { assertNever } from '../../../shared/util/assert-never.js';
+import { revealInvisible } from './format.js';
 
 /**
  * The live-syscall view as the renderer knows it, and the pure functions that move it.
@@ -425,14 +426,17 @@ export function alertsForCard(
 
 const NO_ALERTS: readonly SyscallAlertHit[] = [];
 
-/** How a subject is named in the Syscalls view: the card's name, sysdig's name, or the short id. */
+/**
+ * How a subject is named in the Syscalls view: the card's name, sysdig's name, or the short id. A name from
+ * a capture or a recording is not bound by Docker's name rules: invisibles are written out (revealInvisible).
+ */
 export function subjectLabel(
   subject: Subject,
   cards: readonly Pick<ContainerSummary, 'id' | 'name'>[],
 ): string {
   switch (subject.kind) {
     case 'container':
-      return cardOf(subject, cards)?.name ?? subject.name ?? subject.id.slice(0, 12);
+      return revealInvisible(cardOf(subject, cards)?.name ?? subject.name ?? subject.id.slice(0, 12));
     case 'host':
       return 'host';
     case 'unattributed':

@@ -14,6 +14,8 @@ export interface BrowserModeProcess {
   readonly origin: string;
   readonly port: number;
   readonly token: string;
+  /** The process id of the engine (for benchmarks reading /proc/PID/status). */
+  readonly pid: number;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** Send SIGINT and wait for the process to exit on its own; resolves with its exit code. */
@@ -25,12 +27,16 @@ const LINE = /^Bulkhead browser mode: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-
 /**
  * Start the real browser mode (`node dist/web.cjs --port 0`) and wait for the line with its URL.
  *
- * `env` is merged over this process's environment (e.g. a DOCKER_HOST pointing nowhere for demo mode).
+ * `env` is merged over this process's environment (e.g. a DOCKER_HOST pointing nowhere for demo mode);
+ * `nodeArgs` go to node before the entry (a benchmark's `--inspect=127.0.0.1:0`).
  */
-export async function startBrowserMode(env: Record<string, string> = {}): Promise<BrowserModeProcess> {
+export async function startBrowserMode(
+  env: Record<string, string> = {},
+  options: { readonly nodeArgs?: readonly string[] } = {},
+): Promise<BrowserModeProcess> {
   const entry = join(ROOT, 'dist', 'web.cjs');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before the e2e tests`);
-  const child: ChildProcess = spawn(process.execPath, [entry, '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,6 +72,7 @@ export async function startBrowserMode(env: Record<string, string> = {}): Promis
     origin: `http://127.0.0.1:${port}`,
     port: Number(port),
     token,
+    pid: child.pid ?? -1,
     output: () => out,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;

@@ -226,6 +226,9 @@ describe('bulkhead CLI', () => {
     expect(text).not.toContain('\u001b');
     expect(text.split('\n')).toHaveLength(3);
     expect(sanitizeForTerminal('a\u0000b\u2028c')).toBe('a\uFFFDb\uFFFDc');
+    expect(sanitizeForTerminal('\u001b]0;x\u0007ab\u202Ecd\u200Be')).toBe(
+      '\uFFFD]0;x\uFFFDab⟨U+202E⟩cd⟨U+200B⟩e',
+    );
   });
 });
 

@@ -212,6 +212,12 @@ describe('subjects and cards', () => {
     expect(subjectLabel(web, cards)).toBe('web');
     expect(subjectLabel(lb, cards)).toBe('example2_lb_1');
     expect(
+      subjectLabel(
+        { kind: 'container', id: 'abcdefabcdef' as SysdigContainerId, name: 'a\u202Eb\u200Bc' },
+        [],
+      ),
+    ).toBe('a⟨U+202E⟩b⟨U+200B⟩c');
+    expect(
       subjectLabel({ kind: 'container', id: 'abcdefabcdef' as SysdigContainerId, name: null }, cards),
     ).toBe('abcdefabcdef');
     expect(subjectOrigin(web, cards)).toBe('card');

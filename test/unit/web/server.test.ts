@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -166,6 +166,9 @@ describe('browser-mode HTTP', () => {
       await get('/assets/app.js'),
       await get('/?token=wrong-token-0123456789abcdef'),
       await get(`/?token=${TOKEN.slice(0, -1)}`),
+      // Same length, last character changed; the token plus one character.
+      await get(`/?token=${TOKEN.slice(0, -1)}${TOKEN.endsWith('f') ? 'e' : 'f'}`),
+      await get(`/?token=${TOKEN}x`),
       await get('/', { cookie: `bulkhead-token-${server.port}=nope` }),
       await get('/', { cookie: `bulkhead-token-1=${TOKEN}` }),
     ]) {
@@ -175,6 +178,16 @@ describe('browser-mode HTTP', () => {
       expect(res.body).not.toContain(TOKEN);
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     }
+  });
+
+  it('compares tokens in constant time: SHA-256 digests through timingSafeEqual, never the strings', async () => {
+    // Timing cannot be measured honestly in a unit test; what makes it constant-time is checked instead.
+    const source = await readFile(
+      join(import.meta.dirname, '..', '..', '..', 'electron', 'web', 'server.ts'),
+      'utf8',
+    );
+    expect(source).toMatch(/timingSafeEqual\(sha256\(candidate\), tokenDigest\)/);
+    expect(source).not.toMatch(/[=!]==?\s*token\b|\btoken\s*[=!]==?(?!\s*undefined)/);
   });
 
   it('refuses a foreign Host header (DNS rebinding) even with the right token', async () => {
