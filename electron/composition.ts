@@ -35,6 +35,8 @@ import type { EnginePort, HostEvidencePort } from './services/ports.js';
 import { configurationOnlyHost } from './services/posture-service.js';
 import type { FoldOptions } from './services/syscall-ports.js';
 import type { SyscallPorts } from './services/syscall-service.js';
+import type { ReportFilePort, ReportRendererPort, RevealPort } from './services/report-ports.js';
+import { writeFileAtomic } from './adapters/files/atomic-write.js';
 
 /** Options of the local composition root. */
 export interface LocalCoreOptions {
@@ -47,6 +49,25 @@ export interface LocalCoreOptions {
   readonly showDemoWhenDisconnected?: boolean;
   /** How syscall sources fold and summarise (the CLI asks for every syscall per subject); adapter defaults. */
   readonly syscallFold?: FoldOptions;
+  /**
+   * Reports: the HTML/PDF renderer and the file manager. Absent renderer: the headless Chromium one (browser
+   * mode, CLI); the desktop shell passes its printToPDF renderer and showItemInFolder.
+   */
+  readonly report?: { readonly renderer?: ReportRendererPort; readonly reveal?: RevealPort };
+}
+
+/** Exported reports are written atomically (temporary file + rename in the same directory). */
+export const reportFiles: ReportFilePort = { write: (path, bytes) => writeFileAtomic(path, bytes) };
+
+/**
+ * The headless report renderer for browser mode and the CLI.
+ *
+ * WIRING POINT (report-visual): electron/adapters/report/chromium-renderer.ts's
+ * `createChromiumReportRenderer({ reportPagePath: join(rendererDir(root), 'report.html') })` goes here once
+ * that file exists; until then HTML and PDF exports fail with `report-renderer-unavailable`.
+ */
+export function createHeadlessReportRenderer(_root: string): ReportRendererPort | undefined {
+  return undefined;
 }
 
 /** The real syscall sources: bpftrace, sysdig live, sysdig capture replay, Bulkhead recording replay. */
@@ -207,5 +228,18 @@ export function createLocalCore(options: LocalCoreOptions): AppCore {
     syscalls: { ports: createSyscallPorts(options.syscallFold), probe: createToolProbe() },
     anomaly: createAnomalyPorts(),
     seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(options.env ?? process.env) },
+    report: reportDeps(root, options.report),
   });
+}
+
+function reportDeps(
+  root: string,
+  given: LocalCoreOptions['report'],
+): { renderer?: ReportRendererPort; files: ReportFilePort; reveal?: RevealPort } {
+  const renderer = given?.renderer ?? createHeadlessReportRenderer(root);
+  return {
+    files: reportFiles,
+    ...(renderer !== undefined ? { renderer } : {}),
+    ...(given?.reveal !== undefined ? { reveal: given.reveal } : {}),
+  };
 }

@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, basename, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 import { downloadOsvDump, offlineHint } from '../adapters/advisories/osv-download.js';
 import type { ImportReport } from '../adapters/advisories/osv-store.js';
 import { createExternalScanners } from '../adapters/images/external-scanners.js';
 import { createAdvisoryStore } from '../composition.js';
+import { writeTextAtomic } from '../adapters/files/atomic-write.js';
 import type { DbImportOutcome, ImageCliDeps } from './images.js';
+
+export { writeTextAtomic } from '../adapters/files/atomic-write.js';
 
 /**
  * The CLI's image-findings dependencies: the advisory store in the data directory, osv.dev downloads,
@@ -22,19 +23,6 @@ function outcome(r: ImportReport): DbImportOutcome {
     withdrawn: r.withdrawn,
     problems: r.problems,
   };
-}
-
-/** Write `text` to `path` through a temporary file in the same directory and a rename. */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const target = resolve(path);
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, text, { flag: 'wx' });
-    await rename(tmp, target);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
 }
 
 /** Build the CLI's image dependencies for this environment. */

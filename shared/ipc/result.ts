@@ -20,6 +20,10 @@ export const ERROR_CODES = [
   'capture-unreadable',
   'bpftrace-missing',
   'bpftrace-failed',
+  /** A file could not be written (the message names the errno, e.g. ENOSPC); an existing file is unchanged. */
+  'write-failed',
+  /** An HTML or PDF report was asked for, but no renderer is wired into this engine. */
+  'report-renderer-unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
