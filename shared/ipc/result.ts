@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'write-failed',
   /** An HTML or PDF report was asked for, but no renderer is wired into this engine. */
   'report-renderer-unavailable',
+  /** No Chromium at the configured path (the headless report renderer needs one). */
+  'chromium-missing',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

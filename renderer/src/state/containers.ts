@@ -102,6 +102,9 @@ export function listUnavailableText(error: ErrorData): string {
     case 'capture-unreadable':
     case 'bpftrace-missing':
     case 'bpftrace-failed':
+    case 'write-failed':
+    case 'report-renderer-unavailable':
+    case 'chromium-missing':
     case 'internal':
       return `The container list could not be loaded: ${error.message}`;
     default:

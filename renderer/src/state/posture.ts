@@ -208,6 +208,9 @@ export function unavailableTitle(code: ErrorCode): string {
     case 'capture-unreadable':
     case 'bpftrace-missing':
     case 'bpftrace-failed':
+    case 'write-failed':
+    case 'report-renderer-unavailable':
+    case 'chromium-missing':
     case 'internal':
       return 'Posture could not be assessed';
     default:
