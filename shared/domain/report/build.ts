@@ -437,8 +437,10 @@ function highlightsOf(
           `behaved unlike what it was learned doing: ${plural(an.bosc.anomalousEpochs, 'anomalous epoch')}${hint !== undefined ? ` (most over-represented: ${hint.syscall})` : ''}.`,
         );
       }
+      // A built-in rule already named from the window's counts is not named twice.
+      const named = new Set(c.syscalls?.state === 'observed' ? c.syscalls.alerts.map((h) => h.ruleId) : []);
       for (const a of an.alerts)
-        if (rank(a.severity) <= rank('high'))
+        if (rank(a.severity) <= rank('high') && !(a.source === 'builtin' && named.has(a.ruleId)))
           add(
             a.severity,
             c.name,
@@ -494,15 +496,18 @@ function summaryOf(
       counted.add(img.imageId);
       for (const s of ADVISORY_SEVERITIES) vulnerabilities[s] += img.severityCounts[s];
     }
-    const syscallAlerts = c.syscalls?.state === 'observed' ? c.syscalls.alerts.length : 0;
-    const anomalyAlerts = c.anomalies?.state === 'monitored' ? c.anomalies.alerts.length : 0;
+    // Distinct rules: a built-in rule seen both in the window's counts and by the anomaly monitor is one.
+    const rules = new Set<string>();
+    if (c.syscalls?.state === 'observed') for (const a of c.syscalls.alerts) rules.add(`builtin:${a.ruleId}`);
+    if (c.anomalies?.state === 'monitored')
+      for (const a of c.anomalies.alerts) rules.add(`${a.source}:${a.ruleId}`);
     return {
       id: c.id,
       name: c.name,
       score: p?.state === 'assessed' ? p.score.value : null,
       grade: p?.state === 'assessed' ? p.score.grade : null,
       vulnerabilities: img?.state === 'scanned' ? img.severityCounts : null,
-      alerts: syscallAlerts + anomalyAlerts,
+      alerts: rules.size,
       anomalous: c.anomalies?.state === 'monitored' && c.anomalies.bosc?.phase === 'anomalous',
     };
   });

@@ -183,6 +183,7 @@ export interface ReportSummary {
     readonly score: number | null;
     readonly grade: string | null;
     readonly vulnerabilities: Readonly<Record<AdvisorySeverity, number>> | null;
+    /** Distinct alert rules that fired on it (window syscall alerts and the anomaly timeline, deduplicated). */
     readonly alerts: number;
     readonly anomalous: boolean;
   }[];
