@@ -1,5 +1,6 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The files of the built report page (dist/renderer/report.html and the assets it loads), read from disk for
@@ -58,4 +59,23 @@ export function reportPageUrl(reportPagePath: string): string {
 /** The directory the page's relative asset URLs resolve against. */
 export function reportPageDir(reportPagePath: string): string {
   return dirname(reportPagePath);
+}
+
+/**
+ * Whether a `file:` URL names a file inside the page's directory (the desktop report window loads the page
+ * from disk and may fetch nothing else). Anything that is not a `file:` URL is refused.
+ */
+export function isReportFileUrl(url: string, pageDir: string): boolean {
+  let path: string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'file:' || (parsed.host !== '' && parsed.host !== 'localhost')) return false;
+    path = fileURLToPath(parsed);
+  } catch {
+    return false;
+  }
+  const rel = relative(resolve(pageDir), resolve(path));
+  return (
+    rel !== '' && !rel.startsWith('..') && !rel.includes(`..${sep}`) && TYPES[extname(path)] !== undefined
+  );
 }

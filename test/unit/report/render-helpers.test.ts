@@ -4,7 +4,12 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { REPORT_ORIGIN, pageFile, reportPageUrl } from '../../../electron/adapters/report/page-files.js';
+import {
+  REPORT_ORIGIN,
+  isReportFileUrl,
+  pageFile,
+  reportPageUrl,
+} from '../../../electron/adapters/report/page-files.js';
 import {
   escapeTemplateText,
   footerTemplate,
@@ -86,6 +91,29 @@ describe('the report page files', () => {
       'not a url',
     ])
       expect(await pageFile(root, url), url).toBeNull();
+  });
+});
+
+describe('the desktop report window’s request filter', () => {
+  it('lets through the page’s own files from disk and nothing else', () => {
+    const dir = '/app/dist/renderer';
+    expect(isReportFileUrl('file:///app/dist/renderer/report.html', dir)).toBe(true);
+    expect(isReportFileUrl('file:///app/dist/renderer/assets/report-x.js', dir)).toBe(true);
+    for (const url of [
+      'file:///app/dist/renderer/../secret.css',
+      'file:///app/dist/renderer/%2e%2e/secret.css',
+      'file:///app/dist/renderer-other/a.js',
+      'file:///etc/passwd',
+      'file://evil.example/app/dist/renderer/report.html',
+      'file:///app/dist/renderer/assets/a.exe',
+      'file:///app/dist/renderer',
+      'https://example.com/x.js',
+      'http://127.0.0.1:1/report.html',
+      'data:text/html,<script>1</script>',
+      'devtools://devtools/bundled/inspector.html',
+      'not a url',
+    ])
+      expect(isReportFileUrl(url, dir), url).toBe(false);
   });
 });
 
