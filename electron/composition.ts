@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import type { EndpointDescription } from '../shared/domain/engine.js';
 import type { AppMode } from '../shared/ipc/contract.js';
 import { BulkheadError } from '../shared/ipc/result.js';
-import { appVersion, demoScenarioPath, findAppRoot } from './adapters/app-paths.js';
+import { appVersion, demoScenarioPath, findAppRoot, rendererDir } from './adapters/app-paths.js';
 import { createDemoFile } from './adapters/demo/demo-file.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { resolveEndpoint } from './adapters/docker/endpoint.js';
@@ -36,7 +36,8 @@ import { configurationOnlyHost } from './services/posture-service.js';
 import type { FoldOptions } from './services/syscall-ports.js';
 import type { SyscallPorts } from './services/syscall-service.js';
 import type { ReportFilePort, ReportRendererPort, RevealPort } from './services/report-ports.js';
-import { writeFileAtomic } from './adapters/files/atomic-write.js';
+import { createReportFiles } from './adapters/files/report-files.js';
+import { createChromiumReportRenderer } from './adapters/report/chromium-renderer.js';
 
 /** Options of the local composition root. */
 export interface LocalCoreOptions {
@@ -57,17 +58,14 @@ export interface LocalCoreOptions {
 }
 
 /** Exported reports are written atomically (temporary file + rename in the same directory). */
-export const reportFiles: ReportFilePort = { write: (path, bytes) => writeFileAtomic(path, bytes) };
+export const reportFiles: ReportFilePort = createReportFiles();
 
 /**
- * The headless report renderer for browser mode and the CLI.
- *
- * WIRING POINT (report-visual): electron/adapters/report/chromium-renderer.ts's
- * `createChromiumReportRenderer({ reportPagePath: join(rendererDir(root), 'report.html') })` goes here once
- * that file exists; until then HTML and PDF exports fail with `report-renderer-unavailable`.
+ * The headless report renderer for browser mode and the CLI: Chromium (playwright-core) printing the built
+ * report page, dist/renderer/report.html ($BULKHEAD_CHROMIUM names another binary than /usr/bin/chromium).
  */
-export function createHeadlessReportRenderer(_root: string): ReportRendererPort | undefined {
-  return undefined;
+export function createHeadlessReportRenderer(root: string): ReportRendererPort {
+  return createChromiumReportRenderer({ reportPagePath: join(rendererDir(root), 'report.html') });
 }
 
 /** The real syscall sources: bpftrace, sysdig live, sysdig capture replay, Bulkhead recording replay. */
@@ -239,7 +237,7 @@ function reportDeps(
   const renderer = given?.renderer ?? createHeadlessReportRenderer(root);
   return {
     files: reportFiles,
-    ...(renderer !== undefined ? { renderer } : {}),
+    renderer,
     ...(given?.reveal !== undefined ? { reveal: given.reveal } : {}),
   };
 }

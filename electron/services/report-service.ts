@@ -86,6 +86,34 @@ function reasonOf(e: unknown): string {
   return toErrorData(e).message;
 }
 
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOENT: 'the directory does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'the path is a directory',
+};
+
+/**
+ * A write that failed, as the error a client gets: a BulkheadError from the writer stays as it is (it
+ * already names its errno); anything else becomes `write-failed` naming the errno.
+ */
+export function writeFailure(path: string, e: unknown): BulkheadError {
+  if (e instanceof BulkheadError) return e;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : null;
+  const why = code !== null ? `${ERRNO_WORDS[code] ?? 'the write failed'} (${code})` : reasonOf(e);
+  return new BulkheadError(
+    'write-failed',
+    `Could not write ${path}: ${why}; an existing file there is unchanged.`,
+    {
+      cause: e,
+    },
+  );
+}
+
 function unavailable(reason: string): Unavailable {
   return { state: 'unavailable', reason };
 }
@@ -258,14 +286,15 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       };
       try {
         if ((format === 'html' || format === 'pdf') && deps.renderer === undefined)
-          throw new BulkheadError(
-            'report-renderer-unavailable',
-            `A ${format.toUpperCase()} report needs a renderer (Chromium), and none is wired into this engine; JSON and SARIF work without one.`,
-          );
+          throw rendererUnavailable(format);
         const report = await gather(client, request, progress);
-        const { bytes, pages } = await render(report, format, (message) => progress('rendering', message));
+        const { bytes, pages } = await renderReportFile(report, format, deps.renderer, (message) =>
+          progress('rendering', message),
+        );
         progress('writing', `writing ${bytes.length} bytes`);
-        const absolute = await deps.files.write(path, bytes);
+        const absolute = await deps.files.write(path, bytes).catch((e: unknown) => {
+          throw writeFailure(path, e);
+        });
         written.push(absolute);
         if (written.length > MAX_REVEALABLE) written.shift();
         progress('done', `wrote ${absolute}`, 1, 1);
@@ -287,27 +316,39 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       await deps.renderer?.dispose?.();
     },
   };
+}
 
-  async function render(
-    report: Report,
-    format: ReportFormat,
-    onProgress: (message: string) => void,
-  ): Promise<{ bytes: Uint8Array; pages: number | null }> {
-    switch (format) {
-      case 'json':
-        return { bytes: new TextEncoder().encode(reportJson(report)), pages: null };
-      case 'sarif':
-        return { bytes: new TextEncoder().encode(reportSarifText(report)), pages: null };
-      case 'html':
-      case 'pdf': {
-        const renderer = deps.renderer;
-        if (renderer === undefined) throw new BulkheadError('report-renderer-unavailable', 'no renderer');
-        onProgress(`rendering the ${format.toUpperCase()}`);
-        const out = await renderer.render(report, format, onProgress);
-        return { bytes: out.bytes, pages: format === 'pdf' ? out.pages : null };
-      }
-      default:
-        return assertNever(format, 'report format');
+/**
+ * The bytes of a report file: JSON and SARIF text made here, HTML and PDF by the renderer (absent: the
+ * `report-renderer-unavailable` error). Shared by `report:export` and the CLI.
+ */
+export async function renderReportFile(
+  report: Report,
+  format: ReportFormat,
+  renderer: ReportRendererPort | undefined,
+  onProgress: (message: string) => void = () => undefined,
+): Promise<{ readonly bytes: Uint8Array; readonly pages: number | null }> {
+  switch (format) {
+    case 'json':
+      return { bytes: new TextEncoder().encode(reportJson(report)), pages: null };
+    case 'sarif':
+      return { bytes: new TextEncoder().encode(reportSarifText(report)), pages: null };
+    case 'html':
+    case 'pdf': {
+      if (renderer === undefined) throw rendererUnavailable(format);
+      onProgress(`rendering the ${format.toUpperCase()}`);
+      const out = await renderer.render(report, format, onProgress);
+      return { bytes: out.bytes, pages: format === 'pdf' ? out.pages : null };
     }
+    default:
+      return assertNever(format, 'report format');
   }
+}
+
+/** The error for an HTML or PDF report without a renderer. */
+export function rendererUnavailable(format: 'html' | 'pdf'): BulkheadError {
+  return new BulkheadError(
+    'report-renderer-unavailable',
+    `A ${format.toUpperCase()} report needs a renderer (Chromium), and none is wired into this engine; JSON and SARIF work without one.`,
+  );
 }
