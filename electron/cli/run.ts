@@ -114,8 +114,8 @@ Commands:
   help, --help                   This text.   --version   Bulkhead's version.
 
 Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage,
-3 posture, image or report findings at or above --fail-on, or an anomaly or a critical/high alert
-(anomaly).
+3 posture, image or report findings at or above --fail-on,
+or an anomaly or a critical/high alert (anomaly).
 The engine is found like the docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, then the current context.`;
 
 async function call<C extends RequestChannel>(
