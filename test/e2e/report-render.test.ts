@@ -135,6 +135,8 @@ describe('the report page', () => {
       await page.computed('.report-container, .report-summary, .report-toc, .report-host', 'break-before'),
     ).toEqual(['page']);
     expect(await page.computed('.report tr', 'break-inside')).toEqual(['avoid']);
+    // A check and its evidence rows are one row group, kept together.
+    expect(await page.computed('.finding-group', 'break-inside')).toEqual(['avoid']);
     expect(await page.computed('.report-chart', 'break-inside')).toEqual(['avoid']);
     expect(await page.computed('.report thead', 'display')).toEqual(['table-header-group']);
     await page.page.close();

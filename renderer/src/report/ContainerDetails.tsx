@@ -252,27 +252,34 @@ function PosturePart({
             <th scope="col">Finding and evidence</th>
           </tr>
         </thead>
-        <tbody>
-          {sortFindings(posture.findings).map((f) => (
-            <tr key={f.ruleId} data-rule-id={f.ruleId} data-status={f.status}>
-              <CheckHead title={f.title} cisId={f.cisId} severity={f.severity} />
-              <td>
-                <StatusMark status={f.status} />
-              </td>
-              <td className="finding-text">
-                <p className="finding-message">{revealInvisible(f.message)}</p>
-                {f.status === 'fail' || f.status === 'warn' ? (
-                  <>
+        {sortFindings(posture.findings).map((f) => {
+          const evidence = f.status === 'fail' || f.status === 'warn';
+          // One row group per check: its row and, for a failed or warned check, its evidence across the
+          // table's width; the group is kept on one page.
+          return (
+            <tbody key={f.ruleId} className="finding-group" data-rule-id={f.ruleId} data-status={f.status}>
+              <tr className={evidence ? 'finding-row finding-row-with-evidence' : 'finding-row'}>
+                <CheckHead title={f.title} cisId={f.cisId} severity={f.severity} />
+                <td>
+                  <StatusMark status={f.status} />
+                </td>
+                <td className="finding-text">
+                  <p className="finding-message">{revealInvisible(f.message)}</p>
+                </td>
+              </tr>
+              {evidence ? (
+                <tr className="finding-evidence-row">
+                  <td colSpan={3} className="finding-evidence">
                     <EvidenceTable finding={f} />
                     <p className="finding-fix">
                       Fix: <code>{f.remediation.flag}</code>
                     </p>
-                  </>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          );
+        })}
       </table>
     </PartFrame>
   );

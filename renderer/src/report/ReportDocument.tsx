@@ -144,6 +144,12 @@ function Cover({ report }: { readonly report: Report }): ReactElement {
           {report.formatVersion}
         </dd>
       </dl>
+      <div className="cover-glance" data-cover="glance">
+        <h2 className="cover-glance-title">At a glance</h2>
+        {summarySentences(report.summary, report.sections).map((s, i) => (
+          <p key={i}>{s}</p>
+        ))}
+      </div>
     </section>
   );
 }

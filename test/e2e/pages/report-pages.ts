@@ -88,3 +88,100 @@ export class ReportPage {
     return this.page.evaluate(() => document.body.textContent ?? '');
   }
 }
+
+/** The report export dialog in the app, as a user drives it. */
+export class ReportDialogPage {
+  readonly root: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.locator('dialog.report-dialog');
+  }
+
+  /** The header's "Report…" button. */
+  button(): Locator {
+    return this.page.locator('button[data-report-button]');
+  }
+
+  isOpen(): Promise<boolean> {
+    return this.root.evaluate((d) => (d as HTMLDialogElement).open);
+  }
+
+  async waitOpen(): Promise<void> {
+    await this.root.locator('[data-panel="report"]').waitFor({ state: 'visible' });
+  }
+
+  /** The element that has focus, as `tag#id`. */
+  focused(): Promise<string> {
+    return this.page.evaluate(() => {
+      const e = document.activeElement;
+      return e === null ? '' : `${e.tagName.toLowerCase()}#${e.id}`;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.root.locator('[data-panel="report"]').waitFor({ state: 'detached' });
+  }
+
+  allContainers(): Locator {
+    return this.root.locator('.report-check-all input');
+  }
+
+  container(name: string): Locator {
+    return this.root.locator(`label[data-container-name=${JSON.stringify(name)}] input`);
+  }
+
+  section(id: string): Locator {
+    return this.root.locator(`label[data-section="${id}"] input`);
+  }
+
+  format(id: string): Locator {
+    return this.root.locator(`label[data-format="${id}"] input`);
+  }
+
+  window(label: string): Locator {
+    return this.root.getByLabel(label, { exact: true });
+  }
+
+  path(): Locator {
+    return this.root.locator('.report-path-input');
+  }
+
+  exportButton(): Locator {
+    return this.root.locator('button.report-export');
+  }
+
+  status(): Locator {
+    return this.root.locator('.report-status');
+  }
+
+  /** Record every `data-phase` the running status shows, from now on (the page keeps the list). */
+  async recordPhases(): Promise<void> {
+    await this.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __reportPhases: string[] }).__reportPhases = seen;
+      new MutationObserver(() => {
+        const el = document.querySelector('.report-status[data-export-state="running"]');
+        const phase = el?.getAttribute('data-phase') ?? null;
+        const text = el?.querySelector('.report-progress-text')?.textContent ?? '';
+        if (phase !== null && seen.at(-1) !== `${phase}|${text}`) seen.push(`${phase}|${text}`);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+  }
+
+  /** `phase|progress text` values recorded since recordPhases. */
+  phases(): Promise<string[]> {
+    return this.page.evaluate(
+      () => (window as unknown as { __reportPhases?: string[] }).__reportPhases ?? [],
+    );
+  }
+
+  /** Wait for the export to end; resolves with `done` or `failed`. */
+  async waitForEnd(timeout = 120_000): Promise<string> {
+    const end = this.root.locator(
+      '.report-status[data-export-state="done"], .report-status[data-export-state="failed"]',
+    );
+    await end.waitFor({ state: 'visible', timeout });
+    return (await end.getAttribute('data-export-state')) ?? '';
+  }
+}
