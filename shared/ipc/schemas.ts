@@ -55,16 +55,20 @@ const anomalySourceSchema = z.discriminatedUnion('kind', [
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /**
- * A file the engine writes (a report): absolute (POSIX `/…` or Windows `C:\…`), bounded, no NUL. The
- * writer resolves it (`..` segments) before use; the UI gets it from a save dialog, the CLI resolves a
- * relative --out against its working directory before asking.
+ * A file the engine writes (a report): absolute (POSIX `/…` or Windows `C:\…`) or in the engine's home
+ * directory (`~/…`, resolved by the writer), bounded, no NUL. The writer resolves it (`..` segments) before
+ * use; the UI gets it from a save dialog (or proposes `~/…`), the CLI resolves a relative --out against its
+ * working directory before asking.
  */
 export const outputPathSchema = z
   .string()
   .min(2)
   .max(4096)
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'path must be absolute');
+  .refine(
+    (p) => p.startsWith('/') || p.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(p),
+    'path must be absolute (or start with ~/)',
+  );
 
 const reportRequestShape = {
   containers: z.array(containerIdSchema).max(10_000).optional(),

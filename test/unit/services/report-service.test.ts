@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { mapInspect as mapSummary } from '../../../electron/adapters/docker/map-inspect.js';
-import { writeFileAtomic } from '../../../electron/adapters/files/atomic-write.js';
+import { createReportFiles } from '../../../electron/adapters/files/report-files.js';
 import type { AppCore, PushEnvelope } from '../../../electron/services/app-core.js';
 import { createAppCore } from '../../../electron/services/app-core-impl.js';
 import type { ReportRendererPort } from '../../../electron/services/report-ports.js';
@@ -127,7 +127,8 @@ function makeCore(): AppCore {
     },
     report: {
       ...(renderer !== undefined ? { renderer } : {}),
-      files: { write: (path, bytes) => writeFileAtomic(path, bytes) },
+      // The real writer, with the temp directory standing in for the home directory of `~/…` paths.
+      files: createReportFiles(() => dir),
       reveal: {
         reveal: (path) => {
           revealed.push(path);
@@ -319,6 +320,19 @@ describe('report:export', () => {
     });
     expect(missingDir).toMatchObject({ ok: false, error: { code: 'write-failed' } });
     expect(missingDir.ok ? '' : missingDir.error.message).toMatch(/the directory does not exist \(ENOENT\)/);
+  });
+  it('a path in the home directory (~/…) is written there, and answered absolute', async () => {
+    const res = await ok<{ path: string }>('report:export', {
+      format: 'json',
+      path: '~/r.json',
+      exportId: 'home',
+    });
+    expect(res.path).toBe(join(dir, 'r.json'));
+    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'))).toMatchObject({
+      format: 'bulkhead-report',
+    });
+    const bare = await call('report:export', { format: 'json', path: '~', exportId: 'b' });
+    expect(bare.ok ? null : bare.error.code).toBe('bad-request');
   });
 });
 
