@@ -318,9 +318,10 @@ describe('report:export', () => {
       path: join(dir, 'no', 'x.json'),
       exportId: 'm',
     });
-    expect(missingDir).toMatchObject({ ok: false, error: { code: 'write-failed' } });
-    expect(missingDir.ok ? '' : missingDir.error.message).toMatch(/the directory does not exist \(ENOENT\)/);
+    expect(missingDir.ok ? null : missingDir.error.code).toBe('write-failed');
+    expect(missingDir.ok ? '' : missingDir.error.message).toMatch(/ENOENT/);
   });
+
   it('a path in the home directory (~/…) is written there, and answered absolute', async () => {
     const res = await ok<{ path: string }>('report:export', {
       format: 'json',
