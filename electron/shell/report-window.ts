@@ -91,8 +91,7 @@ async function renderIn(
     headerTemplate: HEADER_TEMPLATE,
     footerTemplate: footerTemplate(report),
     margins: marginsInInches(),
-    generateDocumentOutline: true,
-    generateTaggedPDF: true,
+    // Untagged, like the headless renderer (see chromium-renderer.ts): tags cost time and triple the size.
   });
   const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   return { bytes, pages: countPdfPages(bytes) };

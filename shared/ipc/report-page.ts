@@ -24,4 +24,6 @@ export interface ReportPageApi {
   render(report: Report): Promise<ReportPageRendered>;
   /** The rendered document's body markup, as the browser serializes it (text escaped, no script). */
   markup(): string;
+  /** Drop the rendered document (the page is kept for the next report). */
+  clear(): void;
 }

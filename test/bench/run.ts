@@ -2,6 +2,7 @@ import { runAnomalyBench } from './anomaly.bench.js';
 import { runBpfBench } from './bpf.bench.js';
 import { runImagesBench } from './images.bench.js';
 import { runPostureBench } from './posture.bench.js';
+import { runReportBench } from './report.bench.js';
 import { runSyscallsBench } from './syscalls.bench.js';
 
 /**
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   await runBpfBench(log);
   await runSyscallsBench(log);
   await runAnomalyBench(log);
+  await runReportBench(log);
 }
 
 main().catch((e: unknown) => {

@@ -220,6 +220,10 @@ function PosturePart({
   readonly posture: Extract<ReportPosture, { state: 'assessed' }>;
 }): ReactElement {
   const counts = posture.score.counts;
+  const sorted = sortFindings(posture.findings);
+  // What needs reading (failed, warned, undecided) in full; what passed or does not apply, one line each.
+  const open = sorted.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'info');
+  const settled = sorted.filter((f) => f.status === 'pass' || f.status === 'na');
   return (
     <PartFrame section="posture" state="assessed">
       <p className="part-summary">
@@ -244,43 +248,75 @@ function PosturePart({
           </ul>
         </div>
       ) : null}
-      <table className="report-findings">
-        <thead>
-          <tr>
-            <th scope="col">Check</th>
-            <th scope="col">Status</th>
-            <th scope="col">Finding and evidence</th>
-          </tr>
-        </thead>
-        {sortFindings(posture.findings).map((f) => {
-          const evidence = f.status === 'fail' || f.status === 'warn';
-          // One row group per check: its row and, for a failed or warned check, its evidence across the
-          // table's width; the group is kept on one page.
-          return (
-            <tbody key={f.ruleId} className="finding-group" data-rule-id={f.ruleId} data-status={f.status}>
-              <tr className={evidence ? 'finding-row finding-row-with-evidence' : 'finding-row'}>
-                <CheckHead title={f.title} cisId={f.cisId} severity={f.severity} />
-                <td>
-                  <StatusMark status={f.status} />
-                </td>
-                <td className="finding-text">
-                  <p className="finding-message">{revealInvisible(f.message)}</p>
-                </td>
-              </tr>
-              {evidence ? (
-                <tr className="finding-evidence-row">
-                  <td colSpan={3} className="finding-evidence">
-                    <EvidenceTable finding={f} />
-                    <p className="finding-fix">
-                      Fix: <code>{f.remediation.flag}</code>
-                    </p>
+      {open.length === 0 ? (
+        <p className="part-empty">Every check passed or does not apply.</p>
+      ) : (
+        <table className="report-findings">
+          <thead>
+            <tr>
+              <th scope="col">Check</th>
+              <th scope="col">Status</th>
+              <th scope="col">Finding and evidence</th>
+            </tr>
+          </thead>
+          {open.map((f) => {
+            const evidence = f.status === 'fail' || f.status === 'warn';
+            // One row group per check: its row and, for a failed or warned check, its evidence across the
+            // table's width; the group is kept on one page.
+            return (
+              <tbody key={f.ruleId} className="finding-group" data-rule-id={f.ruleId} data-status={f.status}>
+                <tr className={evidence ? 'finding-row finding-row-with-evidence' : 'finding-row'}>
+                  <CheckHead title={f.title} cisId={f.cisId} severity={f.severity} />
+                  <td>
+                    <StatusMark status={f.status} />
+                  </td>
+                  <td className="finding-text">
+                    <p className="finding-message">{revealInvisible(f.message)}</p>
                   </td>
                 </tr>
-              ) : null}
+                {evidence ? (
+                  <tr className="finding-evidence-row">
+                    <td colSpan={3} className="finding-evidence">
+                      <EvidenceTable finding={f} />
+                      <p className="finding-fix">
+                        Fix: <code>{f.remediation.flag}</code>
+                      </p>
+                    </td>
+                  </tr>
+                ) : null}
+              </tbody>
+            );
+          })}
+        </table>
+      )}
+      {settled.length > 0 ? (
+        <>
+          <h4>Passed or not applicable ({settled.length})</h4>
+          <table className="report-findings report-findings-compact">
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Status</th>
+                <th scope="col">Finding</th>
+              </tr>
+            </thead>
+            <tbody>
+              {settled.map((f) => (
+                <tr key={f.ruleId} data-rule-id={f.ruleId} data-status={f.status}>
+                  <th scope="row">
+                    {f.title}
+                    {f.cisId !== null ? <span className="cis-id"> CIS {f.cisId}</span> : null}
+                  </th>
+                  <td>
+                    <StatusMark status={f.status} />
+                  </td>
+                  <td className="finding-text">{revealInvisible(f.message)}</td>
+                </tr>
+              ))}
             </tbody>
-          );
-        })}
-      </table>
+          </table>
+        </>
+      ) : null}
     </PartFrame>
   );
 }

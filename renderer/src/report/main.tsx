@@ -27,10 +27,17 @@ async function render(report: Report): Promise<ReportPageRendered> {
   const title = `Bulkhead report ${formatTimestamp(report.generatedAt)}${report.source.kind === 'demo' ? ' (demo data)' : ''}`;
   document.title = title;
   await document.fonts.ready;
-  await nextFrame();
+  // One frame: the document is painted once (printing lays it out again for the page size anyway).
   await nextFrame();
   return { title, containers: report.containers.length };
 }
 
-const api: ReportPageApi = { render, markup: () => element.innerHTML };
+const api: ReportPageApi = {
+  render,
+  markup: () => element.innerHTML,
+  clear: () => {
+    flushSync(() => root.render(null));
+    document.title = 'Bulkhead report';
+  },
+};
 Object.defineProperty(window, REPORT_PAGE_GLOBAL, { value: api, writable: false, configurable: false });
