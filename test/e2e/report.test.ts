@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -57,6 +57,8 @@ let context: BrowserContext;
 let live: BrowserModeProcess | undefined;
 let page: Page;
 const dialogs: string[] = [];
+/** Files this test wrote into the home directory (removed in afterAll). */
+const homeFiles: string[] = [];
 const pageErrors: string[] = [];
 
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -169,6 +171,7 @@ afterAll(async () => {
   await context?.close().catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await live?.stop().catch(() => undefined);
+  for (const f of homeFiles) await rm(f, { force: true });
   if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
   if (work !== '') await rm(work, { recursive: true, force: true });
 });
@@ -179,9 +182,9 @@ describe('reports from real containers', () => {
 
   it('exports a PDF and a JSON from the Report… dialog, with progress, the result and the path', async () => {
     const dialog = new ReportDialogPage(page);
-    // The key opens it with focus on its heading; Escape closes it; the header button opens it too.
+    // `e` opens it with focus on its heading; Escape closes it; the header button opens it too.
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.press('r');
+    await page.keyboard.press('e');
     await dialog.waitOpen();
     expect(await dialog.focused()).toBe('h2#report-dialog-title');
     await dialog.close();
@@ -198,6 +201,9 @@ describe('reports from real containers', () => {
     for (const name of ALL_NAMES) await dialog.container(name).check();
     await dialog.window('Last minute').check();
     await dialog.format('pdf').check();
+    // The default: a file named by the time in the engine user's home directory (browser mode has no save
+    // dialog; the engine resolves ~).
+    expect(await dialog.path().inputValue()).toMatch(/^~\/bulkhead-report-\d{8}-\d{4}\.pdf$/);
     pdf = join(work, 'dialog-report.pdf');
     await dialog.path().fill(pdf);
     await dialog.recordPhases();
@@ -228,6 +234,15 @@ describe('reports from real containers', () => {
     expect(await dialog.waitForEnd()).toBe('done');
     report = JSON.parse(await readFile(join(work, 'dialog-report.json'), 'utf8')) as Report;
     expect(report.containers.map((c) => c.name).sort()).toEqual([...ALL_NAMES].sort());
+
+    // A ~/ path is the engine user's home (this engine is local: this test's own home).
+    const inHome = `bh-report-e2e-${randomBytes(3).toString('hex')}.json`;
+    homeFiles.push(join(homedir(), inHome));
+    await dialog.path().fill(`~/${inHome}`);
+    await dialog.exportButton().click();
+    expect(await dialog.waitForEnd()).toBe('done');
+    expect(await dialog.status().locator('.report-written-path').textContent()).toBe(join(homedir(), inHome));
+    expect((await stat(join(homedir(), inHome))).isFile()).toBe(true);
 
     // A file the engine cannot write: a clear error, and the dialog stays usable.
     await dialog.path().fill(join(work, 'no-such-dir', 'r.json'));

@@ -42,7 +42,7 @@ function isTyping(target: EventTarget | null): boolean {
   );
 }
 
-/** The header's "Report…" button; `r` opens the dialog from anywhere but a text field or another dialog. */
+/** The header's "Report…" button; `e` (export) opens the dialog from anywhere but a text field or a dialog. */
 export function ReportButton(): ReactElement {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent): void => {
@@ -69,7 +69,8 @@ export function ReportButton(): ReactElement {
     <button
       type="button"
       className="report-button"
-      aria-keyshortcuts="r"
+      aria-keyshortcuts="e"
+      title="Export a report (e)"
       aria-haspopup="dialog"
       data-report-button=""
       onClick={openReportDialog}
@@ -81,7 +82,7 @@ export function ReportButton(): ReactElement {
         </g>
       </svg>
       <span>Report…</span>
-      <kbd aria-hidden="true">r</kbd>
+      <kbd aria-hidden="true">e</kbd>
     </button>
   );
 }

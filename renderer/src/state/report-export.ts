@@ -83,10 +83,10 @@ export interface ShortcutKey {
   readonly inDialog: boolean;
 }
 
-/** `r` opens the report dialog — not while typing, not over another dialog, not with Ctrl/Alt/Meta (Ctrl+R reloads). */
+/** `e` (export) opens the report dialog — not while typing, not over another dialog, not with Ctrl/Alt/Meta. */
 export function isReportShortcut(event: ShortcutKey): boolean {
   return (
-    (event.key === 'r' || event.key === 'R') &&
+    (event.key === 'e' || event.key === 'E') &&
     !event.typing &&
     !event.inDialog &&
     !event.ctrlKey &&

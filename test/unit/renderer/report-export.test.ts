@@ -32,7 +32,7 @@ const idle = (): ReportExportState => ({
 });
 
 const key = (over: Partial<Parameters<typeof isReportShortcut>[0]> = {}) => ({
-  key: 'r',
+  key: 'e',
   ctrlKey: false,
   altKey: false,
   metaKey: false,
@@ -107,9 +107,10 @@ describe('the report export form', () => {
     expect(id).toHaveLength(22);
   });
 
-  it('opens on r only, not while typing, over a dialog or with Ctrl (Ctrl+R reloads)', () => {
+  it('opens on e only, not while typing, over a dialog or with a modifier', () => {
     expect(isReportShortcut(key())).toBe(true);
-    expect(isReportShortcut(key({ key: 'R' }))).toBe(true);
+    expect(isReportShortcut(key({ key: 'E' }))).toBe(true);
+    expect(isReportShortcut(key({ key: 'r' }))).toBe(false);
     expect(isReportShortcut(key({ typing: true }))).toBe(false);
     expect(isReportShortcut(key({ inDialog: true }))).toBe(false);
     expect(isReportShortcut(key({ ctrlKey: true }))).toBe(false);
