@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import type { EndpointDescription } from '../shared/domain/engine.js';
 import type { AppMode } from '../shared/ipc/contract.js';
 import { BulkheadError } from '../shared/ipc/result.js';
-import { appVersion, demoScenarioPath, findAppRoot } from './adapters/app-paths.js';
+import { appVersion, demoScenarioPath, findAppRoot, rendererDir } from './adapters/app-paths.js';
 import { createDemoFile } from './adapters/demo/demo-file.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { resolveEndpoint } from './adapters/docker/endpoint.js';
@@ -35,6 +35,9 @@ import type { EnginePort, HostEvidencePort } from './services/ports.js';
 import { configurationOnlyHost } from './services/posture-service.js';
 import type { FoldOptions } from './services/syscall-ports.js';
 import type { SyscallPorts } from './services/syscall-service.js';
+import type { ReportFilePort, ReportRendererPort, RevealPort } from './services/report-ports.js';
+import { createReportFiles } from './adapters/files/report-files.js';
+import { createChromiumReportRenderer } from './adapters/report/chromium-renderer.js';
 
 /** Options of the local composition root. */
 export interface LocalCoreOptions {
@@ -47,6 +50,22 @@ export interface LocalCoreOptions {
   readonly showDemoWhenDisconnected?: boolean;
   /** How syscall sources fold and summarise (the CLI asks for every syscall per subject); adapter defaults. */
   readonly syscallFold?: FoldOptions;
+  /**
+   * Reports: the HTML/PDF renderer and the file manager. Absent renderer: the headless Chromium one (browser
+   * mode, CLI); the desktop shell passes its printToPDF renderer and showItemInFolder.
+   */
+  readonly report?: { readonly renderer?: ReportRendererPort; readonly reveal?: RevealPort };
+}
+
+/** Exported reports are written atomically (temporary file + rename in the same directory). */
+export const reportFiles: ReportFilePort = createReportFiles();
+
+/**
+ * The headless report renderer for browser mode and the CLI: Chromium (playwright-core) printing the built
+ * report page, dist/renderer/report.html ($BULKHEAD_CHROMIUM names another binary than /usr/bin/chromium).
+ */
+export function createHeadlessReportRenderer(root: string): ReportRendererPort {
+  return createChromiumReportRenderer({ reportPagePath: join(rendererDir(root), 'report.html') });
 }
 
 /** The real syscall sources: bpftrace, sysdig live, sysdig capture replay, Bulkhead recording replay. */
@@ -207,5 +226,18 @@ export function createLocalCore(options: LocalCoreOptions): AppCore {
     syscalls: { ports: createSyscallPorts(options.syscallFold), probe: createToolProbe() },
     anomaly: createAnomalyPorts(),
     seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(options.env ?? process.env) },
+    report: reportDeps(root, options.report),
   });
+}
+
+function reportDeps(
+  root: string,
+  given: LocalCoreOptions['report'],
+): { renderer?: ReportRendererPort; files: ReportFilePort; reveal?: RevealPort } {
+  const renderer = given?.renderer ?? createHeadlessReportRenderer(root);
+  return {
+    files: reportFiles,
+    renderer,
+    ...(given?.reveal !== undefined ? { reveal: given.reveal } : {}),
+  };
 }

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { EpochMillis } from '../../shared/domain/ids.js';
 import { appVersion, findAppRoot } from '../adapters/app-paths.js';
 import { recordDemoScenario } from '../adapters/docker/demo-recorder.js';
-import { createHostEvidence, createLocalCore, createLocalEngine } from '../composition.js';
+import {
+  createHeadlessReportRenderer,
+  createHostEvidence,
+  createLocalCore,
+  createLocalEngine,
+  reportFiles,
+} from '../composition.js';
 import { createImageCliDeps } from './image-deps.js';
 import { runCli } from './run.js';
 
@@ -53,6 +59,7 @@ async function main(): Promise<void> {
         }),
       now: () => Date.now(),
       images: createImageCliDeps(appVersion(root)),
+      report: { renderer: () => createHeadlessReportRenderer(root), files: reportFiles },
     },
   );
 }

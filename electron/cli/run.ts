@@ -18,10 +18,12 @@ export { resolveContainers } from './resolve.js';
 import { writeTextAtomic } from './image-deps.js';
 import { createLabCliDeps, labCommand } from './lab.js';
 import { anomalyRaised, collectAnomalies, parseAnomalyArgs, renderAnomalies } from './anomaly.js';
+import type { ReportCliDeps } from './report.js';
+import { formatWritten, parseReportArgs, runReport } from './report.js';
 
 /**
- * Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture` or `image scan` found a
- * failure at or above --fail-on, or `anomaly` raised an anomaly or a critical/high alert.
+ * Exit codes of the `bulkhead` CLI, documented in README. `findings`: `posture`, `image scan` or `report`
+ * found a failure at or above --fail-on, or `anomaly` raised an anomaly or a critical/high alert.
  */
 export const ExitCode = { ok: 0, failed: 1, usage: 2, findings: 3 } as const;
 
@@ -46,6 +48,8 @@ export interface CliDeps {
   now(): number;
   /** Image findings and the advisory database (`image …`, `db …`); absent: those commands say so. */
   readonly images?: ImageCliDeps;
+  /** The report's renderer and file writer (`report`); absent: `report` says so. */
+  readonly report?: ReportCliDeps;
 }
 
 export const USAGE = `Usage: bulkhead <command> [options]
@@ -76,6 +80,17 @@ Commands:
                                  A capture is read to its end; bpf (the eBPF sequence source) runs for
                                  --duration (default 60s). Exits 3 when an anomaly or a critical/high alert
                                  was raised.
+  report --format pdf|html|json|sarif --out FILE [--containers NAME,…] [--sections posture,images,…]
+         [--source bpf|capture:FILE|recording:FILE] [--duration 10s] [--fail-on high|critical] [--demo]
+                                 One document for people and pipelines: the host and engine, each container's
+                                 posture with evidence, image findings with the advisory DB's age, syscalls
+                                 over the window, a generated seccomp profile, alerts, and the methodology.
+                                 --sections: posture, images, syscalls, seccomp, anomalies (default all).
+                                 --source runs that syscall source first (a capture to its end, a live one for
+                                 --duration) for the runtime sections; without it they say "not observed".
+                                 JSON validates against assets/schemas/bulkhead-report-1.schema.json.
+                                 Exits 3 (after writing) when --fail-on is given and a posture check failed,
+                                 an image has a vulnerability, or an alert fired at or above that level.
   image scan IMAGE [--format table|json|sarif|cyclonedx] [--out FILE] [--fail-on critical|high|medium|low]
                  [--force] [--compare trivy|grype]
                                  Scan an image: OS packages against the advisory database, image lint, age.
@@ -99,7 +114,8 @@ Commands:
   help, --help                   This text.   --version   Bulkhead's version.
 
 Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage,
-3 posture or image findings at or above --fail-on, or an anomaly or a critical/high alert (anomaly).
+3 posture, image or report findings at or above --fail-on,
+or an anomaly or a critical/high alert (anomaly).
 The engine is found like the docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, then the current context.`;
 
 async function call<C extends RequestChannel>(
@@ -183,6 +199,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         return await seccomp(rest, io, deps);
       case 'anomaly':
         return await anomaly(rest, io, deps);
+      case 'report':
+        return await report(rest, io, deps);
       case 'image':
         return await imageCommand(rest, io, deps.images, (use) => withCore(deps, use), USAGE);
       case 'db':
@@ -306,6 +324,28 @@ async function anomaly(args: readonly string[], io: CliIo, deps: CliDeps): Promi
     if (!outcome.ok) return fail(io, outcome.error.message, outcome.error.code);
     io.out(renderAnomalies(outcome.report, parsed.json));
     return anomalyRaised(outcome.report) ? ExitCode.findings : ExitCode.ok;
+  } finally {
+    await core.dispose();
+  }
+}
+
+async function report(args: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const parsed = parseReportArgs(args, process.cwd());
+  if (!parsed.ok) return usage(io, parsed.message);
+  if (deps.report === undefined) return fail(io, 'reports are not part of this build');
+  const reportDeps = deps.report;
+  const core = deps.createCore();
+  core.start();
+  try {
+    const outcome = await runReport(core, parsed, reportDeps, sleeper, (line) => io.err(`report: ${line}`));
+    if (!outcome.ok) return fail(io, outcome.error.message, outcome.error.code);
+    io.out(formatWritten(outcome, parsed.format));
+    if (outcome.failures.length > 0) {
+      io.err(`bulkhead: --fail-on ${parsed.failOn ?? ''}: ${outcome.failures.length} finding(s):`);
+      for (const reason of outcome.failures) io.err(`  ${reason}`);
+      return ExitCode.findings;
+    }
+    return ExitCode.ok;
   } finally {
     await core.dispose();
   }

@@ -76,12 +76,28 @@ export interface AnomalyService {
     client: ClientRef,
     request: RequestOf<'anomaly:import-falco'>,
   ): Promise<ResponseOf<'anomaly:import-falco'>>;
+  /**
+   * A subscription's monitor as plain data now (BoSC per container, the alert timeline), its source kind,
+   * settings and outages — for reports; the snapshot is null before the source has started.
+   */
+  snapshot(client: ClientRef, subId: string): AnomalySubscriptionSnapshot;
   /** Dispose every subscription of this client. */
   clientClosed(clientId: string): void;
   /** Subscriptions running, for diagnostics and tests. */
   count(): number;
   /** Dispose every subscription. */
   dispose(): void;
+}
+
+/** What AnomalyService.snapshot answers. */
+export interface AnomalySubscriptionSnapshot {
+  readonly kind: AnomalySourceKind;
+  /** E.g. `the eBPF sequence source` or `sysdig capture /data/x.scap`. */
+  readonly label: string;
+  readonly settings: BoscSettings;
+  readonly state: SourceState | null;
+  readonly snapshot: AnomalySnapshot | null;
+  readonly outages: readonly AnomalyOutage[];
 }
 
 const DEFAULT_MAX_PER_CLIENT = 4;
@@ -329,6 +345,19 @@ export function createAnomalyService(deps: AnomalyServiceDeps): AnomalyService {
       } finally {
         sub.importing = false;
       }
+    },
+
+    snapshot(client, subId) {
+      const sub = owned(client, subId);
+      return {
+        kind: sub.spec.kind,
+        label:
+          sub.spec.kind === 'sysdig-capture' ? `sysdig capture ${sub.spec.path}` : 'the eBPF sequence source',
+        settings: sub.settings,
+        state: sub.source?.state ?? null,
+        snapshot: sub.monitor === null ? null : monitorSnapshot(sub.monitor, clock.now()),
+        outages: outagesOf(sub),
+      };
     },
 
     clientClosed(clientId) {

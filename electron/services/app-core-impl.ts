@@ -20,6 +20,8 @@ import { healthBoundary } from '../../shared/domain/seccomp/health.js';
 import type { SyscallArch } from '../../shared/domain/syscalls/names.js';
 import type { AnomalyPorts, FalcoImportPort } from './anomaly-ports.js';
 import { createAnomalyService } from './anomaly-service.js';
+import type { ReportFilePort, ReportRendererPort, RevealPort } from './report-ports.js';
+import { createReportService } from './report-service.js';
 
 /** What the core is built from: ports and facts, wired by a composition root. */
 export interface AppCoreDeps {
@@ -49,6 +51,15 @@ export interface AppCoreDeps {
   readonly anomaly?: { readonly ports: AnomalyPorts; readonly falco?: FalcoImportPort };
   /** Seccomp generation: the machine's architecture and where Docker's default profile is read from. */
   readonly seccomp?: { readonly arch: SyscallArch | null; readonly defaultProfile: DefaultProfilePort };
+  /**
+   * Reports: the HTML/PDF renderer (absent: those formats fail with `report-renderer-unavailable`), the
+   * file writer (absent: exports fail saying so) and the desktop's file manager (absent: not revealed).
+   */
+  readonly report?: {
+    readonly renderer?: ReportRendererPort;
+    readonly files?: ReportFilePort;
+    readonly reveal?: RevealPort;
+  };
   /** Where handler failures that are not BulkheadErrors are reported; default console.error. */
   readonly onError?: (channel: string, e: unknown) => void;
 }
@@ -172,11 +183,37 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     clock: deps.clock,
     publish: (payload) => hub.publish({ channel: Pushes.imagesProgress, payload }),
   });
+  const report = createReportService({
+    version: deps.version,
+    clock: deps.clock,
+    engineState: () => {
+      start();
+      return monitor.settled(FIRST_VERDICT_WAIT_MS);
+    },
+    demoEngine: async () => (await demo.load().catch(() => null))?.engine ?? null,
+    containers: () => {
+      start();
+      return containers.list();
+    },
+    posture: (ids) => posture.assess(ids),
+    scanImage: (imageId) => images.scan(imageId),
+    dbStatus: () => images.dbStatus(),
+    syscallWindow: (client, subId, lastSeconds) => syscalls.window(client, subId, lastSeconds),
+    seccomp: (client, subId, subject) => seccomp.generate(client, { subId, subject }),
+    anomaly: (client, subId) => anomaly.snapshot(client, subId),
+    ...(deps.report?.renderer !== undefined ? { renderer: deps.report.renderer } : {}),
+    files: deps.report?.files ?? {
+      write: () =>
+        Promise.reject(new BulkheadError('write-failed', 'Writing files is not wired into this engine.')),
+    },
+    ...(deps.report?.reveal !== undefined ? { reveal: deps.report.reveal } : {}),
+    publish: (push) => hub.publish(push),
+  });
   let disposed = false;
 
-  const start = (): void => {
+  function start(): void {
     if (!disposed) monitor.start();
-  };
+  }
 
   const describeApp = async (): Promise<AppDescription> => ({
     version: deps.version,
@@ -231,6 +268,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     [Channels.anomalyUnsubscribe]: (request, client) =>
       Promise.resolve(anomaly.unsubscribe(client ?? LOCAL_CLIENT, request)),
     [Channels.anomalyImportFalco]: (request, client) => anomaly.importFalco(client ?? LOCAL_CLIENT, request),
+    [Channels.reportBuild]: (request, client) => report.build(client ?? LOCAL_CLIENT, request),
+    [Channels.reportExport]: (request, client) => report.export(client ?? LOCAL_CLIENT, request),
+    [Channels.reportReveal]: ({ path }) => report.reveal(path),
   };
 
   const onError =
@@ -248,15 +288,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       syscalls.clientClosed(clientId);
       anomaly.clientClosed(clientId);
     },
-    dispose() {
+    async dispose() {
       if (!disposed) {
         disposed = true;
         syscalls.dispose();
         anomaly.dispose();
         monitor.dispose();
         hub.clear();
+        await report.dispose().catch((e: unknown) => console.error('report renderer: dispose failed', e));
       }
-      return Promise.resolve();
     },
   };
 }

@@ -4,6 +4,7 @@ import type {
   SourceState,
   SubjectTotals,
   SyscallFrame,
+  SyscallWindowCounts,
 } from '../../shared/domain/syscalls/model.js';
 import type { Disposable } from './ports.js';
 
@@ -64,6 +65,12 @@ export interface SyscallSource extends Disposable {
   readonly replay: ReplayControl | null;
   /** Every subject's totals per syscall since start (for a replay: up to the position), without a top-N cut. */
   totals(): readonly SubjectTotals[];
+  /**
+   * Per subject and syscall, the counts of the last `lastSeconds` seconds the source's window holds (all
+   * of it when null), ending at its newest second (for a replay: the position); null before anything was
+   * counted. Absent on sources that cannot say.
+   */
+  window?(lastSeconds: number | null): SyscallWindowCounts | null;
 }
 
 /** Starts sources of one kind. */

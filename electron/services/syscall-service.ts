@@ -5,6 +5,7 @@ import type {
   SourceState,
   SubjectTotals,
   SyscallFrame,
+  SyscallWindowCounts,
 } from '../../shared/domain/syscalls/model.js';
 import { subjectToken } from '../../shared/domain/syscalls/model.js';
 import type {
@@ -80,12 +81,38 @@ export interface SyscallService {
   control(client: ClientRef, request: RequestOf<'syscalls:control'>): ResponseOf<'syscalls:control'>;
   /** Every subject's totals since the subscription started, across restarts. */
   totals(client: ClientRef, subId: string): SubjectTotals[];
+  /**
+   * What a subscription's source is and, per subject and syscall, the counts of the last `lastSeconds`
+   * seconds its window holds (all of it when null) — for reports.
+   */
+  window(client: ClientRef, subId: string, lastSeconds: number | null): SubscriptionWindow;
   /** Dispose every subscription of this client. */
   clientClosed(clientId: string): void;
   /** Subscriptions running, for diagnostics and tests. */
   count(): number;
   /** Dispose every subscription. */
   dispose(): void;
+}
+
+/** A subscription's source and its window counts (see SyscallService.window). */
+export interface SubscriptionWindow {
+  readonly kind: SyscallSourceKind;
+  /** E.g. `eBPF (bpftrace), live` or `sysdig capture file (.scap) /data/x.scap`. */
+  readonly label: string;
+  /** The source's limits, as the source picker states them. */
+  readonly note: string;
+  /** Whether the source carries the syscall order (it only matters for anomaly detection). */
+  readonly sequence: boolean;
+  readonly live: boolean;
+  /** The current run's state; null while a restart of a live tracer is under way. */
+  readonly state: SourceState | null;
+  /**
+   * Null when the source has counted nothing yet, cannot say, or is being restarted. After a restart the
+   * window starts at the restart: the run before it is gone (its totals are kept, its seconds are not).
+   */
+  readonly counts: SyscallWindowCounts | null;
+  /** Outages of a restarted live tracer in whole seconds; `to` null while one is under way. */
+  readonly outages: readonly { readonly from: number; readonly to: number | null }[];
 }
 
 /** The client id of in-process callers (the CLI), which dispatch without a transport. */
@@ -548,6 +575,22 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
     totals(client, subId) {
       const sub = owned(client, subId);
       return sumTotals([...sub.carried, sub.source?.totals() ?? []]);
+    },
+
+    window(client, subId, lastSeconds) {
+      const sub = owned(client, subId);
+      const { spec } = sub;
+      const source = sub.source;
+      return {
+        kind: spec.kind,
+        label: 'path' in spec ? `${LABELS[spec.kind]} ${spec.path}` : LABELS[spec.kind],
+        note: NOTES[spec.kind],
+        sequence: SEQUENCE[spec.kind],
+        live: sub.live,
+        state: source?.state ?? null,
+        counts: source?.window?.(lastSeconds) ?? null,
+        outages: sub.outages.map((o) => ({ from: o.from, to: o.to })),
+      };
     },
 
     clientClosed(clientId) {

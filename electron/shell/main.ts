@@ -7,6 +7,7 @@ import { rendererDir } from '../adapters/app-paths.js';
 import { createLocalCore } from '../composition.js';
 import type { AppCore } from '../services/app-core.js';
 import { createPushForwarder, isTrustedSender, registerIpcHandlers, webContentsClientId } from './ipc.js';
+import { createPrintToPdfRenderer, shellReveal } from './report-window.js';
 import { applySessionGuards, applyWindowGuards } from './security.js';
 import { buildMenuTemplate, mainWindowOptions } from './window.js';
 
@@ -27,7 +28,14 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function runDesktop(): void {
-  const core: AppCore = createLocalCore({ mode: 'desktop' });
+  // Reports print in a hidden window of this app (printToPDF) and are revealed in the system file manager.
+  const core: AppCore = createLocalCore({
+    mode: 'desktop',
+    report: {
+      renderer: createPrintToPdfRenderer({ reportPagePath: path.join(rendererDir(), 'report.html') }),
+      reveal: shellReveal,
+    },
+  });
   const indexHtml = path.join(rendererDir(), 'index.html');
   const appUrl = pathToFileURL(indexHtml).href;
   const preloadPath = path.join(__dirname, 'preload.cjs');

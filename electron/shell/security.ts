@@ -8,11 +8,13 @@ import type { Session, WebPreferences } from 'electron';
  * The web preferences of every Bulkhead window.
  *
  * Most values are Electron's defaults; they are spelled out so a later change to a default (or a careless
- * edit) cannot loosen them silently. The preload is the only bridge to the main process.
+ * edit) cannot loosen them silently. The preload is the only bridge to the main process; `null` gives a
+ * window none.
  */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+export function secureWebPreferences(preloadPath: string | null): WebPreferences {
   return {
-    preload: preloadPath,
+    // No preload at all for a window that needs no bridge (the report window).
+    ...(preloadPath !== null ? { preload: preloadPath } : {}),
     // Checklist #3: enable context isolation — page scripts never share globals with the preload.
     contextIsolation: true,
     // Checklist #4: enable process sandboxing — the renderer is an OS-sandboxed Chromium process.

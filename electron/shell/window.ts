@@ -24,6 +24,30 @@ export function mainWindowOptions(preloadPath: string, isPackaged: boolean): Bro
   };
 }
 
+/** The in-memory session partition of the report window (its own, so its request filter touches nothing else). */
+export const REPORT_PARTITION = 'bulkhead-report';
+
+/**
+ * Options of the hidden window a report is printed in: the same secure preferences as the main window but
+ * no preload (the page needs no bridge: the report is handed to it by executeJavaScript), no DevTools, its
+ * own in-memory session, an A4-wide viewport, and never shown.
+ */
+export function reportWindowOptions(): BrowserWindowConstructorOptions {
+  return {
+    width: 794,
+    height: 1123,
+    show: false,
+    title: 'Bulkhead report',
+    webPreferences: {
+      ...secureWebPreferences(null),
+      devTools: false,
+      partition: REPORT_PARTITION,
+      // A hidden window must still lay out and paint the document it is asked to print.
+      backgroundThrottling: false,
+    },
+  };
+}
+
 /**
  * The application menu: standard roles only; View → Toggle Developer Tools exists only in unpackaged runs.
  *

@@ -13,6 +13,7 @@ import { App } from './components/App.js';
 import { startController } from './controller.js';
 import { startImagesController } from './images-controller.js';
 import { startPostureController } from './posture-controller.js';
+import { startReportController } from './report-controller.js';
 import { startSyscallsController } from './syscalls-controller.js';
 import { applyTransportState, initialWebSocketView } from './state/transport.js';
 import { startClock } from './stores/clock-store.js';
@@ -29,6 +30,7 @@ startPostureController(rendererBridge.bridge);
 const syscalls = startSyscallsController(rendererBridge.bridge);
 startImagesController(rendererBridge.bridge);
 startAnomalyController(rendererBridge.bridge);
+startReportController(rendererBridge.bridge);
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');

@@ -15,6 +15,7 @@ import type {
   SyscallFrame,
 } from '../domain/syscalls/model.js';
 import type { SeccompReport } from '../domain/seccomp/report.js';
+import type { Report, ReportFormat, ReportSection } from '../domain/report/model.js';
 import type { ErrorData } from './result.js';
 
 /**
@@ -41,6 +42,9 @@ export const Channels = {
   anomalySubscribe: 'anomaly:subscribe',
   anomalyUnsubscribe: 'anomaly:unsubscribe',
   anomalyImportFalco: 'anomaly:import-falco',
+  reportBuild: 'report:build',
+  reportExport: 'report:export',
+  reportReveal: 'report:reveal',
 } as const;
 
 /** Pushes from the engine to every renderer. */
@@ -52,6 +56,7 @@ export const Pushes = {
   imagesProgress: 'images:progress',
   anomalySnapshot: 'anomaly:snapshot',
   anomalyState: 'anomaly:state',
+  reportProgress: 'report:progress',
 } as const;
 
 export type RequestChannel = (typeof Channels)[keyof typeof Channels];
@@ -188,6 +193,34 @@ export interface AnomalyOutage {
   readonly to: EpochSeconds | null;
 }
 
+/**
+ * What a report covers. `containers` absent: every container; `sections` absent: every section;
+ * `windowSeconds` absent: everything the syscall subscription still holds. `syscallsSubId` / `anomalySubId`
+ * name this client's live subscriptions the runtime sections come from; absent, those sections say
+ * "not observed: no syscall source was running".
+ */
+export interface ReportRequest {
+  readonly containers?: readonly ContainerId[];
+  readonly sections?: readonly ReportSection[];
+  readonly windowSeconds?: number;
+  readonly syscallsSubId?: string;
+  readonly anomalySubId?: string;
+}
+
+/** The phases of one export, in order (`failed` ends it early). */
+export type ReportExportPhase = 'gathering' | 'scanning-images' | 'rendering' | 'writing' | 'done' | 'failed';
+
+/** What `report:export` wrote. */
+export interface ReportExportResult {
+  /** The file, absolute. */
+  readonly path: string;
+  readonly format: ReportFormat;
+  readonly bytes: number;
+  /** Pages of a PDF; null for the other formats (and when the renderer did not count them). */
+  readonly pages: number | null;
+  readonly durationMs: number;
+}
+
 /** Request payload per channel. */
 export interface RequestMap {
   'engine:describe': Record<string, never>;
@@ -235,6 +268,20 @@ export interface RequestMap {
   'anomaly:unsubscribe': { readonly subId: string };
   /** Read a Falco JSON-lines alert file into the subscription's alert timeline. */
   'anomaly:import-falco': { readonly subId: string; readonly path: string };
+  /** Gather and build the report (image scans not yet run are run first). */
+  'report:build': ReportRequest;
+  /**
+   * Build the report and write it to `path` (absolute; written through a temporary file and a rename, so
+   * a failed write leaves an existing file as it was); progress as `report:progress` pushes tagged with
+   * `exportId` (the caller's), to this client only.
+   */
+  'report:export': ReportRequest & {
+    readonly format: ReportFormat;
+    readonly path: string;
+    readonly exportId: string;
+  };
+  /** Show a written file in the desktop's file manager; elsewhere `revealed: false`. */
+  'report:reveal': { readonly path: string };
 }
 
 /** Response value per channel (inside a Result envelope). */
@@ -262,6 +309,9 @@ export interface ResponseMap {
   };
   'anomaly:unsubscribe': { readonly subId: string };
   'anomaly:import-falco': AnomalyImportSummary;
+  'report:build': Report;
+  'report:export': ReportExportResult;
+  'report:reveal': { readonly revealed: boolean };
 }
 
 /**
@@ -287,6 +337,14 @@ export interface PushMap {
     readonly outages: readonly AnomalyOutage[];
   };
   'anomaly:state': { readonly subId: string; readonly state: SourceState };
+  /** One export's progress, to the client that asked for it; `done`/`total` count the phase's steps. */
+  'report:progress': {
+    readonly exportId: string;
+    readonly phase: ReportExportPhase;
+    readonly message: string;
+    readonly done: number;
+    readonly total: number;
+  };
 }
 
 export type RequestOf<C extends RequestChannel> = RequestMap[C];

@@ -21,6 +21,12 @@ export const ERROR_CODES = [
   'bpftrace-missing',
   'bpftrace-failed',
   'disk-full',
+  /** A file could not be written (the message names the errno, e.g. ENOSPC); an existing file is unchanged. */
+  'write-failed',
+  /** An HTML or PDF report was asked for, but no renderer is wired into this engine. */
+  'report-renderer-unavailable',
+  /** No Chromium at the configured path (the headless report renderer needs one). */
+  'chromium-missing',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { ContainerId } from '../domain/ids.js';
+import { REPORT_FORMATS, REPORT_SECTIONS } from '../domain/report/model.js';
 import type { RequestChannel, RequestOf } from './contract.js';
 
 /**
@@ -68,6 +69,30 @@ const anomalySourceSchema = z.discriminatedUnion('kind', [
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /**
+ * A file the engine writes (a report): absolute (POSIX `/…` or Windows `C:\…`) or in the engine's home
+ * directory (`~/…`, resolved by the writer), bounded, no NUL. The writer resolves it (`..` segments) before
+ * use; the UI gets it from a save dialog (or proposes `~/…`), the CLI resolves a relative --out against its
+ * working directory before asking.
+ */
+export const outputPathSchema = z
+  .string()
+  .min(2)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine(
+    (p) => p.startsWith('/') || p.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(p),
+    'path must be absolute (or start with ~/)',
+  );
+
+const reportRequestShape = {
+  containers: z.array(containerIdSchema).max(10_000).optional(),
+  sections: z.array(z.enum(REPORT_SECTIONS)).min(1).max(REPORT_SECTIONS.length).optional(),
+  windowSeconds: int(1, 3600).optional(),
+  syscallsSubId: subIdSchema.optional(),
+  anomalySubId: subIdSchema.optional(),
+};
+
+/**
  * BoSC settings from a client, bounded tighter than the detector's own limits where memory is at stake
  * (bags per container, syscall names, containers): a request must not be able to make the engine allocate
  * gigabytes. Cross-field checks (a count threshold below the epoch size) are the detector's, reported as
@@ -122,6 +147,14 @@ export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<Reques
   }),
   'anomaly:unsubscribe': z.strictObject({ subId: subIdSchema }),
   'anomaly:import-falco': z.strictObject({ subId: subIdSchema, path: filePathSchema }),
+  'report:build': z.strictObject(reportRequestShape),
+  'report:export': z.strictObject({
+    ...reportRequestShape,
+    format: z.enum(REPORT_FORMATS),
+    path: outputPathSchema,
+    exportId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected an export id'),
+  }),
+  'report:reveal': z.strictObject({ path: outputPathSchema }),
 };
 
 /** One line describing why a payload was refused, for the `bad-request` message. */

@@ -3,6 +3,7 @@ import { runBpfBench } from './bpf.bench.js';
 import { runFloodBench } from './flood.bench.js';
 import { runImagesBench } from './images.bench.js';
 import { runPostureBench } from './posture.bench.js';
+import { runReportBench } from './report.bench.js';
 import { runSoakBench } from './soak.bench.js';
 import { runSyscallsBench } from './syscalls.bench.js';
 
@@ -15,6 +16,7 @@ const BENCHES: readonly (readonly [string, Bench])[] = [
   ['bpf', runBpfBench],
   ['syscalls', runSyscallsBench],
   ['anomaly', runAnomalyBench],
+  ['report', runReportBench],
   ['flood', runFloodBench],
   ['soak', runSoakBench],
 ];

@@ -8,6 +8,7 @@ import {
   DEFAULT_WINDOW_SECONDS,
   internKey,
   makeFrame,
+  readWindow,
   subjectTotals,
 } from '../../../shared/domain/syscalls/aggregate.js';
 import type { SourceState, SyscallErrorCode } from '../../../shared/domain/syscalls/model.js';
@@ -242,6 +243,7 @@ export function startBpftraceSource(
       pid: undefined,
       replay: null,
       totals: () => subjectTotals(agg),
+      window: (lastSeconds: number | null) => readWindow(agg, lastSeconds),
       dispose: () => undefined,
     };
   }
@@ -268,6 +270,7 @@ export function startBpftraceSource(
     },
     replay: null,
     totals: () => subjectTotals(agg),
+    window: (lastSeconds: number | null) => readWindow(agg, lastSeconds),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -5,6 +5,7 @@ import {
   createKeyTable,
   DEFAULT_WINDOW_SECONDS,
   makeFrame,
+  readWindow,
   subjectTotals,
 } from '../../../shared/domain/syscalls/aggregate.js';
 import type {
@@ -258,6 +259,10 @@ export function startCaptureReplay(
       },
     },
     totals: () => subjectTotals(agg),
+    window: (lastSeconds: number | null) => {
+      const w = readWindow(agg, lastSeconds);
+      return w === null ? null : { ...w, dropped: { ...w.dropped, malformed: sink.malformedCount } };
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -11,6 +11,7 @@ import type {
   SourceState,
   SubjectTotals,
   SyscallFrame,
+  SyscallWindowCounts,
   SysdigContainerId,
 } from '../../../shared/domain/syscalls/model.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
@@ -331,10 +332,32 @@ export function startRecordingReplay(
     }));
   };
 
+  // A recording holds each frame's top syscalls only: its window is the shown frame's, whatever is asked.
+  const window = (): SyscallWindowCounts | null => {
+    const entry = entries[shown];
+    if (entry === undefined) return null;
+    const { frame } = entry;
+    const subjects = frame.subjects
+      .map((s) => ({
+        subject: s.subject,
+        total: s.top.reduce((n, c) => n + c.window, 0),
+        bySyscall: Object.fromEntries(s.top.filter((c) => c.window > 0).map((c) => [c.syscall, c.window])),
+      }))
+      .filter((s) => s.total > 0);
+    return {
+      from: (frame.now - frame.windowSeconds + 1) as EpochSeconds,
+      to: frame.now,
+      subjects,
+      dropped: { ...frame.dropped, malformed: frame.dropped.malformed + malformed },
+      topOnly: true,
+    };
+  };
+
   return {
     get state() {
       return state;
     },
+    window,
     replay: {
       seek(second) {
         if (entries.length === 0) return;

@@ -4,6 +4,7 @@ import {
   createKeyTable,
   DEFAULT_WINDOW_SECONDS,
   makeFrame,
+  readWindow,
   subjectTotals,
 } from '../../../shared/domain/syscalls/aggregate.js';
 import type { SourceState } from '../../../shared/domain/syscalls/model.js';
@@ -106,6 +107,7 @@ export function startSysdigLive(listener: SyscallSourceListener, options: Sysdig
     },
     replay: null,
     totals: () => subjectTotals(agg),
+    window: (lastSeconds: number | null) => readWindow(agg, lastSeconds),
     dispose() {
       if (disposed) return;
       disposed = true;

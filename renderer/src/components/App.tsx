@@ -11,6 +11,7 @@ import { PostureMatrixView } from './PostureMatrix.js';
 import { PosturePanel } from './PosturePanel.js';
 import { PresenterKeys } from './PresenterKeys.js';
 import { PresenterView } from './PresenterView.js';
+import { ReportDialog } from './ReportDialog.js';
 import { SyscallsView } from './SyscallsView.js';
 import type { SyscallsController } from '../syscalls-controller.js';
 import { MAIN_PANEL_ID, viewTabId } from './ViewSwitch.js';
@@ -50,6 +51,7 @@ export function App({
       )}
       <PosturePanel />
       <ImageFindingsPanel />
+      <ReportDialog />
     </div>
   );
 }

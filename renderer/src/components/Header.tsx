@@ -10,11 +10,12 @@ import { useTransportStore } from '../stores/transport-store.js';
 import { HostPostureFact } from './HostPostureFact.js';
 import { Pill } from './Pill.js';
 import { PresenterToggle } from './PresenterToggle.js';
+import { ReportButton } from './ReportDialog.js';
 import { ViewSwitch } from './ViewSwitch.js';
 
 /**
- * The app header: product name, the view tabs, connection status, endpoint and engine, and the presenter
- * mode toggle. Presenter mode has no views to switch between, so it hides the tabs.
+ * The app header: product name, the view tabs, connection status, endpoint and engine, the report button
+ * and the presenter mode toggle. Presenter mode has no views to switch between, so it hides the tabs.
  */
 export function Header(): ReactElement {
   const transport = useTransportStore((s) => s.view);
@@ -58,6 +59,7 @@ export function Header(): ReactElement {
         ) : null}
         <HostPostureFact />
       </div>
+      <ReportButton />
       <PresenterToggle />
     </header>
   );

@@ -1,6 +1,6 @@
 import type { ReactElement } from 'react';
 
-import type { EvidenceKind, FindingStatus } from '../../../shared/domain/posture/model.js';
+import type { EvidenceKind, FindingStatus, Severity } from '../../../shared/domain/posture/model.js';
 import type { Grade } from '../../../shared/domain/posture/score.js';
 import { evidenceKindText, gradeTone, statusMark } from '../state/posture.js';
 
@@ -79,5 +79,31 @@ export function EvidenceKindTag({
     >
       {evidenceKindText(kind, recorded)}
     </span>
+  );
+}
+
+/** A posture severity as a small uppercase word. */
+export function SeverityPill({ severity }: { readonly severity: Severity }): ReactElement {
+  return <span className={`severity severity-${severity}`}>{severity}</span>;
+}
+
+/** The row head of a check: its title, CIS number and severity (the matrix, the host table, the report). */
+export function CheckHead({
+  title,
+  cisId,
+  severity,
+}: {
+  readonly title: string;
+  readonly cisId: string | null;
+  readonly severity: Severity;
+}): ReactElement {
+  return (
+    <th scope="row" className="matrix-row-head">
+      <span className="matrix-row-title">{title}</span>
+      <span className="matrix-row-meta">
+        {cisId !== null ? <span className="cis-id">CIS {cisId}</span> : null}
+        <SeverityPill severity={severity} />
+      </span>
+    </th>
   );
 }

@@ -29,7 +29,7 @@ import {
 } from '../stores/posture-ui-store.js';
 import { DemoTag } from './DemoTag.js';
 import { Icon } from './Icon.js';
-import { EvidenceKindTag, GradeBadge, StatusMark } from './PostureBadges.js';
+import { CheckHead, EvidenceKindTag, GradeBadge, StatusMark } from './PostureBadges.js';
 
 /**
  * The posture matrix: containers as columns, checks as rows, a cell per verdict; then the host/engine
@@ -364,13 +364,7 @@ const MatrixRowView = memo(function MatrixRowView({
 }): ReactElement {
   return (
     <tr data-rule-id={row.ruleId} data-severity={row.severity}>
-      <th scope="row" className="matrix-row-head">
-        <span className="matrix-row-title">{row.title}</span>
-        <span className="matrix-row-meta">
-          {row.cisId !== null ? <span className="cis-id">CIS {row.cisId}</span> : null}
-          <span className={`severity severity-${row.severity}`}>{row.severity}</span>
-        </span>
-      </th>
+      <CheckHead title={row.title} cisId={row.cisId} severity={row.severity} />
       {columns.map((column, col) => (
         <MatrixCell
           key={column.id}
@@ -498,13 +492,7 @@ function HostSection({
                 if (f === undefined) return null;
                 return (
                   <tr key={row.ruleId} data-rule-id={row.ruleId}>
-                    <th scope="row" className="matrix-row-head">
-                      <span className="matrix-row-title">{row.title}</span>
-                      <span className="matrix-row-meta">
-                        {row.cisId !== null ? <span className="cis-id">CIS {row.cisId}</span> : null}
-                        <span className={`severity severity-${row.severity}`}>{row.severity}</span>
-                      </span>
-                    </th>
+                    <CheckHead title={row.title} cisId={row.cisId} severity={row.severity} />
                     <td>
                       <button
                         type="button"

@@ -6,7 +6,7 @@ import type { ContainerId } from '../../../shared/domain/ids.js';
 import type { Finding } from '../../../shared/domain/posture/model.js';
 import type { ContainerPostureEntry, PostureReport } from '../../../shared/ipc/contract.js';
 import { assertNever } from '../../../shared/util/assert-never.js';
-import { evidenceLines, evidenceRoleText, verdictBasisText } from '../state/evidence.js';
+import { verdictBasisText } from '../state/evidence.js';
 import { revealInvisible } from '../state/format.js';
 import {
   cardPosture,
@@ -20,8 +20,9 @@ import type { PostureTarget } from '../state/posture.js';
 import { usePostureStore } from '../stores/posture-store.js';
 import { openPosturePanel, usePostureUiStore } from '../stores/posture-ui-store.js';
 import { DemoTag } from './DemoTag.js';
+import { EvidenceTable } from './EvidenceTable.js';
 import { Icon } from './Icon.js';
-import { EvidenceKindTag, GradeBadge, StatusMark } from './PostureBadges.js';
+import { EvidenceKindTag, GradeBadge, SeverityPill, StatusMark } from './PostureBadges.js';
 import { useModalDialog } from './use-modal-dialog.js';
 
 /**
@@ -236,7 +237,6 @@ function FindingDetail({
 }): ReactElement {
   const reason = report === null ? null : reportConfigurationReason(report);
   const recorded = report !== null && isRecorded(report);
-  const lines = evidenceLines(finding);
   return (
     <div className="panel-body" data-panel="finding" data-rule-id={finding.ruleId}>
       <header className="panel-head">
@@ -267,7 +267,7 @@ function FindingDetail({
         </dd>
         <dt>Severity</dt>
         <dd>
-          <span className={`severity severity-${finding.severity}`}>{finding.severity}</span>
+          <SeverityPill severity={finding.severity} />
         </dd>
         <dt>CIS</dt>
         <dd className="finding-cis">
@@ -285,34 +285,7 @@ function FindingDetail({
         <EvidenceKindTag kind={finding.evidenceKind} reason={reason} recorded={recorded} />{' '}
         {verdictBasisText(finding, reason, recorded)}
       </p>
-      {lines.length === 0 ? (
-        <p className="evidence-none">This check read no values.</p>
-      ) : (
-        <table className="evidence-table">
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col">Field</th>
-              <th scope="col">Value</th>
-              <th scope="col">Role</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lines.map((line, i) => (
-              <tr key={i} className={`evidence-row evidence-${line.role}`} data-source={line.source}>
-                <td className="evidence-source">{line.sourceLabel}</td>
-                <td>
-                  <code className="evidence-field">{line.field}</code>
-                </td>
-                <td>
-                  <code className="evidence-value">{revealInvisible(line.value)}</code>
-                </td>
-                <td className="evidence-role">{evidenceRoleText(line.role)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <EvidenceTable finding={finding} />
 
       <h3>Remediation</h3>
       <dl className="remediation">

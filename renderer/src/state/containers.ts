@@ -103,6 +103,9 @@ export function listUnavailableText(error: ErrorData): string {
     case 'bpftrace-missing':
     case 'bpftrace-failed':
     case 'disk-full':
+    case 'write-failed':
+    case 'report-renderer-unavailable':
+    case 'chromium-missing':
     case 'internal':
       return `The container list could not be loaded: ${error.message}`;
     default:

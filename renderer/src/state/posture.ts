@@ -209,6 +209,9 @@ export function unavailableTitle(code: ErrorCode): string {
     case 'bpftrace-missing':
     case 'bpftrace-failed':
     case 'disk-full':
+    case 'write-failed':
+    case 'report-renderer-unavailable':
+    case 'chromium-missing':
     case 'internal':
       return 'Posture could not be assessed';
     default:

@@ -101,7 +101,7 @@ function lintLevel(f: ImageLintFinding): SarifLevel {
 }
 
 /** GitHub's `security-severity` property: a CVSS-like number per level. */
-function securitySeverity(
+export function securitySeverity(
   level: AdvisorySeverity | ImageLintFinding['severity'],
   score: number | null,
 ): string {
@@ -118,29 +118,43 @@ function securitySeverity(
   return table[level] ?? '0.0';
 }
 
-/** A SARIF 2.1.0 log of one image scan: one result per (package, advisory) and per failing/warning lint check. */
-export function toSarif(report: ImageScanReport, tool: ExportTool): unknown {
-  const name = imageName(report);
-  const location = {
-    physicalLocation: { artifactLocation: { uri: name, index: 0 } },
-    logicalLocations: [{ name: report.imageId, kind: 'module' }],
-  };
-  const findings = sortedFindings(report.vulnerabilities);
-  const ruleIds: string[] = [];
+/** The rules of a SARIF run, each added once and referred to by index. */
+export interface SarifRuleTable {
+  readonly rules: unknown[];
+  /** The index of rule `id`, adding it (with `rule`'s other fields) the first time. */
+  add(id: string, rule: Record<string, unknown>): number;
+}
+
+/** An empty SarifRuleTable. */
+export function createSarifRuleTable(): SarifRuleTable {
   const rules: unknown[] = [];
-  const ruleIndex = new Map<string, number>();
-  const addRule = (id: string, rule: Record<string, unknown>): number => {
-    const existing = ruleIndex.get(id);
-    if (existing !== undefined) return existing;
-    ruleIndex.set(id, rules.length);
-    ruleIds.push(id);
-    rules.push({ id, ...rule });
-    return rules.length - 1;
+  const index = new Map<string, number>();
+  return {
+    rules,
+    add(id, rule) {
+      const existing = index.get(id);
+      if (existing !== undefined) return existing;
+      index.set(id, rules.length);
+      rules.push({ id, ...rule });
+      return rules.length - 1;
+    },
   };
+}
+
+/**
+ * The SARIF results of one image's findings — one per (package, advisory) and per failing/warning lint
+ * check — at `location`, their rules added to `table`. Shared by the image scan's export and the report's.
+ */
+export function imageSarifResults(
+  report: Pick<ImageScanReport, 'imageId' | 'os' | 'vulnerabilities' | 'lint'>,
+  location: unknown,
+  table: SarifRuleTable,
+): unknown[] {
+  const findings = sortedFindings(report.vulnerabilities);
   const results: unknown[] = [];
   for (const f of findings) {
     const help = f.references[0];
-    const index = addRule(f.advisoryId, {
+    const index = table.add(f.advisoryId, {
       name: f.advisoryId.replace(/[^A-Za-z0-9]/g, ''),
       shortDescription: { text: f.summary !== '' ? f.summary : f.advisoryId },
       fullDescription: { text: [f.advisoryId, ...f.aliases].join(', ') },
@@ -183,7 +197,7 @@ export function toSarif(report: ImageScanReport, tool: ExportTool): unknown {
   }
   for (const l of report.lint) {
     if (l.status !== 'fail' && l.status !== 'warn') continue;
-    const index = addRule(l.id, {
+    const index = table.add(l.id, {
       name: l.id.replace(/[^A-Za-z0-9]/g, ''),
       shortDescription: { text: l.title },
       fullDescription: { text: l.reference !== null ? `${l.title} (${l.reference})` : l.title },
@@ -202,6 +216,19 @@ export function toSarif(report: ImageScanReport, tool: ExportTool): unknown {
       properties: { severity: l.severity, status: l.status, evidence: [...l.evidence] },
     });
   }
+  return results;
+}
+
+/** A SARIF 2.1.0 log of one image scan: one result per (package, advisory) and per failing/warning lint check. */
+export function toSarif(report: ImageScanReport, tool: ExportTool): unknown {
+  const name = imageName(report);
+  const location = {
+    physicalLocation: { artifactLocation: { uri: name, index: 0 } },
+    logicalLocations: [{ name: report.imageId, kind: 'module' }],
+  };
+  const table = createSarifRuleTable();
+  const results = imageSarifResults(report, location, table);
+  const rules = table.rules;
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

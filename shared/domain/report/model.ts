@@ -53,6 +53,8 @@ export interface ReportHost {
         readonly score: PostureScore;
         readonly findings: readonly Finding[];
         readonly evidenceKind: EvidenceKind;
+        /** Why some daemon facts are undecided (dockerd's command line unreadable, a remote engine …). */
+        readonly notes?: readonly string[];
       }
     | { readonly state: 'unavailable'; readonly reason: string };
 }
@@ -105,8 +107,13 @@ export type ReportSyscalls =
       readonly top: readonly ReportSyscallCount[];
       /** What the top list leaves out. */
       readonly rest: { readonly syscalls: number; readonly count: number };
-      /** Built-in syscall alerts seen (ptrace, mount, unshare …), worst first. */
+      /** Built-in syscall alerts seen (ptrace, mount, unshare …) in the window, worst first. */
       readonly alerts: readonly SyscallAlertHit[];
+      /**
+       * True when the source kept only each subject's top syscalls (a recording): counts of the others are
+       * missing, and alert first/last seconds are the window's bounds.
+       */
+      readonly topOnly?: boolean;
     }
   | { readonly state: 'unavailable'; readonly reason: string };
 
@@ -134,7 +141,10 @@ export type ReportSeccomp =
 export type ReportAnomalies =
   | {
       readonly state: 'monitored';
-      /** Null when the container had no BoSC stream (the detector was full). */
+      /**
+       * Null when the detector has no state for the container: it saw none of its syscalls, or it followed
+       * as many containers as it may already (the detector was full).
+       */
       readonly bosc: BoscContainerState | null;
       /** Alerts on this container from every source (built-in rules, Falco), worst first. */
       readonly alerts: readonly AlertRecord[];
@@ -173,6 +183,7 @@ export interface ReportSummary {
     readonly score: number | null;
     readonly grade: string | null;
     readonly vulnerabilities: Readonly<Record<AdvisorySeverity, number>> | null;
+    /** Distinct alert rules that fired on it (window syscall alerts and the anomaly timeline, deduplicated). */
     readonly alerts: number;
     readonly anomalous: boolean;
   }[];
@@ -181,6 +192,8 @@ export interface ReportSummary {
   readonly vulnerabilities: Readonly<Record<AdvisorySeverity, number>>;
   /** Worst first, at most REPORT_MAX_HIGHLIGHTS. */
   readonly highlights: readonly ReportHighlight[];
+  /** Highlights left out by the bound (the sections list them all). */
+  readonly moreHighlights?: number;
 }
 
 /** How each part was obtained: the source, the DB, configuration-only vs kernel evidence. */

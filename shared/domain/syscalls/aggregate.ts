@@ -8,6 +8,7 @@ import type {
   SyscallAlertHit,
   SyscallCount,
   SyscallFrame,
+  SyscallWindowCounts,
 } from './model.js';
 import { subjectToken } from './model.js';
 import { ruleForSyscall } from '../anomaly/alerts.js';
@@ -458,4 +459,73 @@ export function subjectTotals(agg: SyscallAggregate): SubjectTotals[] {
     if (total > 0) out.push({ subject: keys.subjects[s]!, total, bySyscall, firstSeen, lastSeen });
   }
   return out.sort((a, b) => compareSubjects(a.subject, b.subject));
+}
+
+/** The seconds the fold's window still holds: from its first second (or the window's start) to its head. */
+export function heldSeconds(agg: SyscallAggregate): { readonly from: number; readonly to: number } | null {
+  if (!agg.started) return null;
+  return { from: Math.max(agg.start, agg.head - agg.windowSeconds + 1), to: agg.head };
+}
+
+/**
+ * Per subject and per syscall, the events counted in the seconds `[from, to]` (inclusive), with the first
+ * and last of those seconds each syscall was counted in. Only the seconds the window still holds count
+ * (heldSeconds); events that arrived older than the window were never in it (they are `late`).
+ *
+ * Reads the fold without changing it; costs (keys × seconds in range), at most 4096 × 3600 additions.
+ */
+export function countsBetween(agg: SyscallAggregate, from: number, to: number): SubjectTotals[] {
+  const held = heldSeconds(agg);
+  if (held === null) return [];
+  const lo = Math.max(Math.ceil(from), held.from);
+  const hi = Math.min(Math.floor(to), held.to);
+  if (hi < lo) return [];
+  const w = agg.windowSeconds;
+  const { keys } = agg;
+  const out: SubjectTotals[] = [];
+  for (let s = 0; s < keys.subjects.length; s++) {
+    const bySyscall: Record<string, number> = {};
+    const firstSeen: Record<string, EpochSeconds> = {};
+    const lastSeen: Record<string, EpochSeconds> = {};
+    let total = 0;
+    for (const k of keys.subjectKeys[s]!) {
+      const ring = agg.rings[k];
+      if (ring === undefined || agg.windowSum[k] === 0) continue;
+      let n = 0;
+      let first = -1;
+      let last = -1;
+      for (let sec = lo; sec <= hi; sec++) {
+        const v = ring[sec % w]!;
+        if (v === 0) continue;
+        n += v;
+        if (first < 0) first = sec;
+        last = sec;
+      }
+      if (n === 0) continue;
+      const name = keys.keySyscall[k]!;
+      bySyscall[name] = n;
+      firstSeen[name] = first as EpochSeconds;
+      lastSeen[name] = last as EpochSeconds;
+      total += n;
+    }
+    if (total > 0) out.push({ subject: keys.subjects[s]!, total, bySyscall, firstSeen, lastSeen });
+  }
+  return out.sort((a, b) => compareSubjects(a.subject, b.subject));
+}
+
+/**
+ * The counts of the last `lastSeconds` seconds the fold holds (all it holds when null), ending at its
+ * head; null before anything was folded.
+ */
+export function readWindow(agg: SyscallAggregate, lastSeconds: number | null): SyscallWindowCounts | null {
+  const held = heldSeconds(agg);
+  if (held === null) return null;
+  const from = lastSeconds === null ? held.from : Math.max(held.from, held.to - Math.floor(lastSeconds) + 1);
+  return {
+    from: from as EpochSeconds,
+    to: held.to as EpochSeconds,
+    subjects: countsBetween(agg, from, held.to),
+    dropped: dropCounts(agg),
+    topOnly: false,
+  };
 }

@@ -226,6 +226,24 @@ export interface SubjectTotals {
   readonly lastSeen?: Readonly<Record<string, EpochSeconds>>;
 }
 
+/**
+ * Per subject and per syscall, the events of the seconds `[from, to]` (inclusive) of a fold's window — the
+ * histogram of a report window — with each syscall's first and last second within that range.
+ */
+export interface SyscallWindowCounts {
+  readonly from: EpochSeconds;
+  readonly to: EpochSeconds;
+  /** Subjects with at least one event in the range, in frame order (containers by id, host, unattributed). */
+  readonly subjects: readonly SubjectTotals[];
+  /** The fold's drop counts since it started (its events not counted, in or out of the range). */
+  readonly dropped: DropCounts;
+  /**
+   * True when only each subject's top syscalls are known (a recording keeps the top list of each frame);
+   * the other syscalls' events are then missing from `subjects`.
+   */
+  readonly topOnly: boolean;
+}
+
 /** The key a subject is stored and compared under: the container id, `host` or `<NA>` (sysdig's spelling). */
 export function subjectToken(subject: Subject): string {
   switch (subject.kind) {

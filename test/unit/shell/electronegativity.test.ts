@@ -103,6 +103,30 @@ const REVIEWED: readonly { id: string; file: string; sample: RegExp; reason: str
       'off the app URL (security.test.ts "applyWindowGuards").',
   },
   {
+    id: 'CONTEXT_ISOLATION_JS_CHECK',
+    file: 'electron/shell/report-window.ts',
+    sample: /^const window = new BrowserWindow\(reportWindowOptions\(\)\);$/,
+    reason:
+      'The hidden report window: reportWindowOptions() → secureWebPreferences(null) sets contextIsolation: ' +
+      'true, with no preload at all (window.test.ts "reportWindowOptions").',
+  },
+  {
+    id: 'SANDBOX_JS_CHECK',
+    file: 'electron/shell/report-window.ts',
+    sample: /^const window = new BrowserWindow\(reportWindowOptions\(\)\);$/,
+    reason:
+      'Same indirection: secureWebPreferences(null) sets sandbox: true (window.test.ts "reportWindowOptions").',
+  },
+  {
+    id: 'AUXCLICK_JS_CHECK',
+    file: 'electron/shell/report-window.ts',
+    sample: /^const window = new BrowserWindow\(reportWindowOptions\(\)\);$/,
+    reason:
+      'The report window is never shown, so nobody can middle-click in it; its webContents gets the same ' +
+      'applyWindowGuards from web-contents-created (window.open denied), and its session cancels every request ' +
+      "that is not one of the report page's own files (isReportFileUrl, render-helpers.test.ts).",
+  },
+  {
     id: 'OPEN_EXTERNAL_JS_CHECK',
     file: 'electron/shell/main.ts',
     sample: /^const openExternal = \(url: string\): Promise<void> => shell\.openExternal\(url\);$/,
@@ -154,6 +178,7 @@ describe('electronegativity over electron/shell and renderer/', () => {
     cpSync(join(ROOT, 'electron', 'shell'), join(stage, 'electron', 'shell'), { recursive: true });
     mkdirSync(join(stage, 'renderer'));
     cpSync(join(ROOT, 'renderer', 'index.html'), join(stage, 'renderer', 'index.html'));
+    cpSync(join(ROOT, 'renderer', 'report.html'), join(stage, 'renderer', 'report.html'));
     cpSync(join(ROOT, 'renderer', 'src'), join(stage, 'renderer', 'src'), { recursive: true });
     // Checks whose verdict depends on Electron's defaults need the version actually installed.
     const electron = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as {

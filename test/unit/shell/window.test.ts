@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 
 import { secureWebPreferences } from '../../../electron/shell/security.js';
-import { buildMenuTemplate, mainWindowOptions } from '../../../electron/shell/window.js';
+import {
+  REPORT_PARTITION,
+  buildMenuTemplate,
+  mainWindowOptions,
+  reportWindowOptions,
+} from '../../../electron/shell/window.js';
 
 /** Every role in a menu template, depth first. */
 function roles(items: readonly MenuItemConstructorOptions[]): string[] {
@@ -22,6 +27,28 @@ describe('mainWindowOptions', () => {
       devTools: false,
     });
     expect(mainWindowOptions('/p', false).webPreferences?.devTools).toBe(true);
+  });
+});
+
+describe('reportWindowOptions', () => {
+  it('is a hidden A4-wide window with the secure preferences, no preload, no DevTools, its own session', () => {
+    const options = reportWindowOptions();
+    expect(options).toMatchObject({ width: 794, show: false });
+    expect(options.webPreferences).toEqual({
+      ...secureWebPreferences(null),
+      devTools: false,
+      partition: REPORT_PARTITION,
+      backgroundThrottling: false,
+    });
+    expect(options.webPreferences).not.toHaveProperty('preload');
+    expect(options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+    // In memory: the partition name has no `persist:` prefix.
+    expect(REPORT_PARTITION.startsWith('persist:')).toBe(false);
   });
 });
 
