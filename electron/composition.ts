@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,9 +8,11 @@ import Docker from 'dockerode';
 import type { EndpointDescription } from '../shared/domain/engine.js';
 import type { AppMode } from '../shared/ipc/contract.js';
 import { BulkheadError } from '../shared/ipc/result.js';
-import { appVersion, demoScenarioPath, findAppRoot } from './adapters/app-paths.js';
+import { appVersion, demoScenarioPath, findAppRoot, labSessionPath } from './adapters/app-paths.js';
 import { createDemoFile } from './adapters/demo/demo-file.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
+import { openLabEngine } from './adapters/docker/lab.js';
+import { createLabPort } from './adapters/docker/lab-port.js';
 import { resolveEndpoint } from './adapters/docker/endpoint.js';
 import { createUnavailableEngine } from './adapters/docker/unavailable-engine.js';
 import { createProcHostEvidence } from './adapters/host/host-evidence.js';
@@ -34,7 +37,7 @@ import { createAppCore } from './services/app-core-impl.js';
 import type { EnginePort, HostEvidencePort } from './services/ports.js';
 import { configurationOnlyHost } from './services/posture-service.js';
 import type { FoldOptions } from './services/syscall-ports.js';
-import type { SyscallPorts } from './services/syscall-service.js';
+import type { LabSessionFile, SyscallPorts } from './services/syscall-service.js';
 
 /** Options of the local composition root. */
 export interface LocalCoreOptions {
@@ -47,6 +50,20 @@ export interface LocalCoreOptions {
   readonly showDemoWhenDisconnected?: boolean;
   /** How syscall sources fold and summarise (the CLI asks for every syscall per subject); adapter defaults. */
   readonly syscallFold?: FoldOptions;
+  /** The recorded lab session; default `<root>/assets/demo/lab-session.jsonl`. */
+  readonly labSessionPath?: string;
+}
+
+/** The recorded lab session at `path`: present when it is a regular file. */
+export function labSessionFile(path: string): LabSessionFile {
+  return {
+    path,
+    present: () =>
+      stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
+  };
 }
 
 /** The real syscall sources: bpftrace, sysdig live, sysdig capture replay, Bulkhead recording replay. */
@@ -194,7 +211,8 @@ export function createImagePorts(env: Readonly<Record<string, string | undefined
  */
 export function createLocalCore(options: LocalCoreOptions): AppCore {
   const root = findAppRoot();
-  const engine = createLocalEngine(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const engine = createLocalEngine(env);
   return createAppCore({
     engine,
     host: createHostEvidence(engine),
@@ -203,9 +221,14 @@ export function createLocalCore(options: LocalCoreOptions): AppCore {
     mode: options.mode,
     version: appVersion(root),
     showDemoWhenDisconnected: options.showDemoWhenDisconnected,
-    images: createImagePorts(options.env ?? process.env),
-    syscalls: { ports: createSyscallPorts(options.syscallFold), probe: createToolProbe() },
+    images: createImagePorts(env),
+    syscalls: {
+      ports: createSyscallPorts(options.syscallFold),
+      probe: createToolProbe(),
+      labSession: labSessionFile(options.labSessionPath ?? labSessionPath(root)),
+    },
     anomaly: createAnomalyPorts(),
-    seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(options.env ?? process.env) },
+    seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(env) },
+    lab: createLabPort(() => openLabEngine(env)),
   });
 }

@@ -12,7 +12,7 @@ import { configurationOnlyHost, createPostureService } from './posture-service.j
 import type { AdvisoryPort, ImageReadPort } from './image-ports.js';
 import { createImageService, unwiredImages } from './image-service.js';
 import type { SyscallToolProbePort } from './syscall-ports.js';
-import type { SyscallPorts } from './syscall-service.js';
+import type { LabSessionFile, SyscallPorts } from './syscall-service.js';
 import { LOCAL_CLIENT, createSyscallService } from './syscall-service.js';
 import type { DefaultProfilePort } from './seccomp-service.js';
 import { createSeccompService } from './seccomp-service.js';
@@ -20,6 +20,8 @@ import { healthBoundary } from '../../shared/domain/seccomp/health.js';
 import type { SyscallArch } from '../../shared/domain/syscalls/names.js';
 import type { AnomalyPorts, FalcoImportPort } from './anomaly-ports.js';
 import { createAnomalyService } from './anomaly-service.js';
+import type { LabPort } from './lab-ports.js';
+import { createLabService } from './lab-service.js';
 
 /** What the core is built from: ports and facts, wired by a composition root. */
 export interface AppCoreDeps {
@@ -41,6 +43,8 @@ export interface AppCoreDeps {
     readonly probe: SyscallToolProbePort;
     /** Why the bpf kind is unavailable when `ports.bpf` is absent. */
     readonly bpfUnwiredReason?: string;
+    /** The recorded lab session (the `lab-session` source); absent: unavailable. */
+    readonly labSession?: LabSessionFile;
   };
   /**
    * Anomaly detection: the sequence sources (eBPF sequence, sysdig capture) and the Falco file reader;
@@ -49,6 +53,8 @@ export interface AppCoreDeps {
   readonly anomaly?: { readonly ports: AnomalyPorts; readonly falco?: FalcoImportPort };
   /** Seccomp generation: the machine's architecture and where Docker's default profile is read from. */
   readonly seccomp?: { readonly arch: SyscallArch | null; readonly defaultProfile: DefaultProfilePort };
+  /** The demo lab (`lab:*`); default none (the lab says it is not part of this build). */
+  readonly lab?: LabPort;
   /** Where handler failures that are not BulkheadErrors are reported; default console.error. */
   readonly onError?: (channel: string, e: unknown) => void;
 }
@@ -130,6 +136,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     ...(deps.syscalls?.bpfUnwiredReason !== undefined
       ? { bpfUnwiredReason: deps.syscalls.bpfUnwiredReason }
       : {}),
+    ...(deps.syscalls?.labSession !== undefined ? { labSession: deps.syscalls.labSession } : {}),
     clock: deps.clock,
     publish: (push) => hub.publish(push),
   });
@@ -171,6 +178,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     engine: deps.engine,
     clock: deps.clock,
     publish: (payload) => hub.publish({ channel: Pushes.imagesProgress, payload }),
+  });
+  const lab = createLabService({
+    lab: deps.lab ?? null,
+    engineState: () => monitor.state(),
+    clock: deps.clock,
+    publish: (push) => hub.publish(push),
   });
   let disposed = false;
 
@@ -231,6 +244,26 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     [Channels.anomalyUnsubscribe]: (request, client) =>
       Promise.resolve(anomaly.unsubscribe(client ?? LOCAL_CLIENT, request)),
     [Channels.anomalyImportFalco]: (request, client) => anomaly.importFalco(client ?? LOCAL_CLIENT, request),
+    [Channels.labStatus]: async () => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.status();
+    },
+    [Channels.labUp]: async () => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.start('up', null);
+    },
+    [Channels.labAttack]: async ({ target }) => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.start('attack', target);
+    },
+    [Channels.labDown]: async () => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.start('down', null);
+    },
   };
 
   const onError =
@@ -253,6 +286,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         disposed = true;
         syscalls.dispose();
         anomaly.dispose();
+        lab.dispose();
         monitor.dispose();
         hub.clear();
       }

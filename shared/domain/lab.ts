@@ -112,6 +112,27 @@ export interface AttackReport {
   readonly steps: readonly AttackStepResult[];
 }
 
+/** One lab container (label `bulkhead.lab=1`) as the engine lists it. */
+export interface LabContainerStatus {
+  readonly id: ContainerId;
+  readonly name: string;
+  /** Its `bulkhead.lab.role` label when that names a role, else null. */
+  readonly role: LabRole | null;
+  /** The engine's state word (`running`, `created`, `exited` …). */
+  readonly state: string;
+  readonly running: boolean;
+}
+
+/** What the engine says about the lab: its containers, and whether `up` could run there. */
+export interface LabEngineStatus {
+  readonly engine: string;
+  /** Whether the engine runs on this machine (the lab runs only there). */
+  readonly local: boolean;
+  /** Why `up` cannot run (a remote engine, a missing image), or null. */
+  readonly upBlocked: string | null;
+  readonly containers: readonly LabContainerStatus[];
+}
+
 // ----- the one-line messages (raw text: the CLI neutralises control characters, the UI renders text) -----
 
 /** Before the entries of `up`. */

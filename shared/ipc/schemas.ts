@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { ContainerId } from '../domain/ids.js';
+import { LAB_ROLES } from '../domain/lab.js';
 import type { RequestChannel, RequestOf } from './contract.js';
 
 /**
@@ -43,7 +44,13 @@ const syscallSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('bpf') }),
   z.strictObject({ kind: z.literal('sysdig-live') }),
   z.strictObject({ kind: z.literal('sysdig-capture'), path: filePathSchema, speed: replaySpeedSchema }),
-  z.strictObject({ kind: z.literal('recording'), path: filePathSchema, speed: replaySpeedSchema }),
+  z.strictObject({
+    kind: z.literal('recording'),
+    path: filePathSchema,
+    speed: replaySpeedSchema,
+    loop: z.boolean().optional(),
+  }),
+  z.strictObject({ kind: z.literal('lab-session'), speed: replaySpeedSchema }),
 ]);
 
 const anomalySourceSchema = z.discriminatedUnion('kind', [
@@ -108,6 +115,10 @@ export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<Reques
   }),
   'anomaly:unsubscribe': z.strictObject({ subId: subIdSchema }),
   'anomaly:import-falco': z.strictObject({ subId: subIdSchema, path: filePathSchema }),
+  'lab:status': empty,
+  'lab:up': empty,
+  'lab:attack': z.strictObject({ target: z.enum(LAB_ROLES) }),
+  'lab:down': empty,
 };
 
 /** One line describing why a payload was refused, for the `bad-request` message. */

@@ -17,12 +17,20 @@ import type {
   AttackStep,
   AttackStepId,
   AttackStepResult,
+  LabContainerStatus,
   LabDownReport,
+  LabEngineStatus,
   LabRole,
   LabUpEntry,
   LabUpReport,
 } from '../../../shared/domain/lab.js';
-import { LAB_LABEL, LAB_ROLE_LABEL, LAB_ROLES, labContainerName } from '../../../shared/domain/lab.js';
+import {
+  isLabRole,
+  LAB_LABEL,
+  LAB_ROLE_LABEL,
+  LAB_ROLES,
+  labContainerName,
+} from '../../../shared/domain/lab.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
 import { DEMO_CONTAINERS } from './demo-recorder.js';
 import { resolveEndpoint } from './endpoint.js';
@@ -361,13 +369,13 @@ export async function engineArch(lab: LabEngine): Promise<SyscallArch> {
   return arch;
 }
 
+function remoteMessage(lab: LabEngine): string {
+  return `the engine at ${lab.endpoint.url} is not on this machine; the lab creates a privileged container and one with the engine's socket, so it runs only against a local engine`;
+}
+
 /** Refuse anything but an engine on this machine: the lab creates deliberately unsafe containers. */
 function requireLocal(lab: LabEngine): void {
-  if (!lab.endpoint.local)
-    throw new BulkheadError(
-      'docker-error',
-      `the engine at ${lab.endpoint.url} is not on this machine; the lab creates a privileged container and one with the engine's socket, so it runs only against a local engine`,
-    );
+  if (!lab.endpoint.local) throw new BulkheadError('docker-error', remoteMessage(lab));
 }
 
 interface InspectedLab {
@@ -427,20 +435,66 @@ async function tryStart(lab: LabEngine, id: ContainerId): Promise<string | null>
   }
 }
 
-async function requireImages(lab: LabEngine, images: LabImages): Promise<void> {
+function missingImageMessage(image: string): string {
+  const how =
+    image === DEFAULT_LAB_IMAGES.attack
+      ? 'test/support/build-debian-image.sh'
+      : image === DEFAULT_LAB_IMAGES.idle
+        ? 'test/support/build-images.sh'
+        : 'the attack needs sh, id, cat, unshare and perl in it';
+  return `the image ${image} is not on the engine: pull or build it first (${how})`;
+}
+
+/** The first image of the lab that is not on the engine, or null when all are. */
+async function missingImage(lab: LabEngine, images: LabImages): Promise<string | null> {
   const needed = [...new Set(LAB_ROLE_SPECS.map((s) => images[s.image]))];
   for (const image of needed) {
     try {
       await lab.docker.getImage(image).inspect();
     } catch (e) {
-      if (isNotFound(e))
-        throw new BulkheadError(
-          'not-found',
-          `the image ${image} is not on the engine: pull or build it first (${image === DEFAULT_LAB_IMAGES.attack ? 'test/support/build-debian-image.sh' : image === DEFAULT_LAB_IMAGES.idle ? 'test/support/build-images.sh' : 'the attack needs sh, id, cat, unshare and perl in it'})`,
-        );
+      if (isNotFound(e)) return image;
       throw classifyDockerError(e, lab.endpoint);
     }
   }
+  return null;
+}
+
+async function requireImages(lab: LabEngine, images: LabImages): Promise<void> {
+  const missing = await missingImage(lab, images);
+  if (missing !== null) throw new BulkheadError('not-found', missingImageMessage(missing));
+}
+
+/**
+ * The lab's containers on the engine (one list call, filtered by the label) and whether `up` could run
+ * there: on a local engine with the images present. Throws BulkheadError when the engine fails.
+ */
+export async function labStatus(
+  lab: LabEngine,
+  images: LabImages = DEFAULT_LAB_IMAGES,
+): Promise<LabEngineStatus> {
+  const listed = await engineCall(lab, () =>
+    lab.docker.listContainers({ all: true, filters: { label: [`${LAB_LABEL}=1`] } }),
+  );
+  const containers: LabContainerStatus[] = [];
+  for (const c of listed) {
+    if (c.Labels?.[LAB_LABEL] !== '1' || !isContainerId(c.Id)) continue;
+    const role = c.Labels[LAB_ROLE_LABEL] ?? '';
+    containers.push({
+      id: c.Id,
+      name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+      role: isLabRole(role) ? role : null,
+      state: typeof c.State === 'string' ? c.State : 'unknown',
+      running: c.State === 'running',
+    });
+  }
+  containers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let upBlocked: string | null = null;
+  if (!lab.endpoint.local) upBlocked = remoteMessage(lab);
+  else {
+    const missing = await missingImage(lab, images);
+    if (missing !== null) upBlocked = missingImageMessage(missing);
+  }
+  return { engine: lab.endpoint.url, local: lab.endpoint.local, upBlocked, containers };
 }
 
 /**
