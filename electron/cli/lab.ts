@@ -25,10 +25,12 @@ import {
   openLabEngine,
 } from '../adapters/docker/lab.js';
 import { sanitizeForTerminal } from './format.js';
+import type { LabRecordOptions } from './lab-record.js';
 import { parseDuration } from './syscalls.js';
 
 /**
- * `bulkhead lab up|attack|down`: the demo lab on the local engine (electron/adapters/docker/lab.ts).
+ * `bulkhead lab up|attack|down|record`: the demo lab on the local engine (electron/adapters/docker/lab.ts);
+ * `record` (maintainers) records a lab session for the offline demo (lab-record.ts).
  *
  * Exit codes: 0 done (a start the engine refused is reported, not a failure), 1 the engine failed or
  * refused the request (a missing image, a container that is not the lab's, a remote engine), 2 bad usage.
@@ -40,6 +42,8 @@ export interface LabCliDeps {
   openEngine(): LabEngine;
   /** The CLI's usage text, shown after a usage error. */
   readonly usage: string;
+  /** `lab record` (maintainers; needs the app core and the host evidence); absent: it says so. */
+  readonly record?: (options: LabRecordOptions, log: (line: string) => void) => Promise<unknown>;
 }
 
 interface Io {
@@ -56,8 +60,9 @@ export const MAX_ATTACK_PAUSE_MS = 60_000;
 export function createLabCliDeps(
   usage: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  record?: LabCliDeps['record'],
 ): LabCliDeps {
-  return { usage, openEngine: () => openLabEngine(env) };
+  return { usage, openEngine: () => openLabEngine(env), ...(record !== undefined ? { record } : {}) };
 }
 
 function usageError(io: Io, deps: LabCliDeps, message: string): number {
@@ -82,6 +87,12 @@ export async function labCommand(args: readonly string[], io: Io, deps: LabCliDe
   }
   if ('usage' in parsed) return usageError(io, deps, parsed.usage);
   try {
+    if (parsed.sub === 'record') {
+      if (deps.record === undefined)
+        throw new BulkheadError('internal', 'lab record is not wired in this build');
+      await deps.record(parsed.options, (line) => io.err(sanitizeForTerminal(line)));
+      return EXIT.ok;
+    }
     const lab = deps.openEngine();
     switch (parsed.sub) {
       case 'up':
@@ -102,7 +113,8 @@ type Parsed =
   | { readonly usage: string }
   | { readonly sub: 'up'; readonly images: LabImages; readonly json: boolean }
   | { readonly sub: 'down'; readonly json: boolean }
-  | { readonly sub: 'attack'; readonly target: string; readonly pauseMs: number; readonly json: boolean };
+  | { readonly sub: 'attack'; readonly target: string; readonly pauseMs: number; readonly json: boolean }
+  | { readonly sub: 'record'; readonly options: LabRecordOptions };
 
 /** Parse a lab command line; throws parseArgs' TypeError on an unknown option. */
 function parse(sub: string | undefined, rest: readonly string[]): Parsed {
@@ -156,8 +168,37 @@ function parse(sub: string | undefined, rest: readonly string[]): Parsed {
         return { usage: `--pause must be a duration up to 60s (got ${JSON.stringify(values.pause)})` };
       return { sub, target, pauseMs, json: values.json === true };
     }
+    case 'record': {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        options: {
+          out: { type: 'string' },
+          scenario: { type: 'string' },
+          pause: { type: 'string' },
+          quiet: { type: 'string' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (positionals.length > 0) return { usage: 'lab record takes no positional arguments' };
+      const pauseMs = parseDuration(values.pause ?? '1s');
+      const quietMs = parseDuration(values.quiet ?? '5s');
+      if (pauseMs === null || pauseMs > MAX_ATTACK_PAUSE_MS)
+        return { usage: `--pause must be a duration up to 60s (got ${JSON.stringify(values.pause)})` };
+      if (quietMs === null || quietMs > MAX_ATTACK_PAUSE_MS)
+        return { usage: `--quiet must be a duration up to 60s (got ${JSON.stringify(values.quiet)})` };
+      return {
+        sub,
+        options: {
+          out: values.out ?? 'assets/demo/lab-session.jsonl',
+          scenario: values.scenario ?? 'assets/demo/scenario.json',
+          pauseMs,
+          quietMs,
+        },
+      };
+    }
     default:
-      return { usage: `unknown lab command ${JSON.stringify(sub ?? '')}: up, attack or down` };
+      return { usage: `unknown lab command ${JSON.stringify(sub ?? '')}: up, attack, down or record` };
   }
 }
 
