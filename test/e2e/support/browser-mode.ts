@@ -14,6 +14,8 @@ export interface BrowserModeProcess {
   readonly origin: string;
   readonly port: number;
   readonly token: string;
+  /** The process id of `node dist/web.cjs` (its tracers are its children). */
+  readonly pid: number;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** Send SIGINT and wait for the process to exit on its own; resolves with its exit code. */
@@ -66,6 +68,7 @@ export async function startBrowserMode(env: Record<string, string> = {}): Promis
     origin: `http://127.0.0.1:${port}`,
     port: Number(port),
     token,
+    pid: child.pid ?? -1,
     output: () => out,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
