@@ -6,6 +6,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { labDown, openLabEngine } from '../../electron/adapters/docker/lab.js';
+import { createPrivateDockerd } from '../support/private-dockerd.js';
+import type { PrivateDockerd } from '../support/private-dockerd.js';
 import { ensureTracefs } from '../support/tracefs.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { LabPanelPage, StageBannerPage } from './pages/stage-pages.js';
@@ -21,7 +23,9 @@ import { removeContainers, runDetached } from './support/docker-cli.js';
 //    session (assets/demo/lab-session.jsonl, a real recording) run, labelled, in a loop;
 //  - live (the real dockerd, root, bpftrace): the Lab panel drives `lab up`, both attacks and `lab down`
 //    from the keyboard; then the real eBPF source is killed (SIGKILL to the bpftrace this browser mode
-//    started, found by its parent pid) and the one-line notice offers the recording, which `r` switches to.
+//    started, found by its parent pid) and the one-line notice offers the recording, which `r` switches to;
+//  - the engine dying: a private dockerd (test/support/private-dockerd.ts) is stopped under a page that
+//    watches it, and started again.
 // The lab's containers (bulkhead-lab-*, label bulkhead.lab=1) are removed in afterAll with `lab down`.
 
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -170,6 +174,61 @@ describe('offline: no engine, no bpftrace, no sysdig', () => {
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'stage-lab-offline.png') });
     await lab.toggle().click();
+  });
+});
+
+describe('the engine dying mid-talk', () => {
+  let dockerd: PrivateDockerd;
+  let page: Page;
+  let dashboard: DashboardPage;
+
+  beforeAll(async () => {
+    dockerd = await createPrivateDockerd();
+    await dockerd.start();
+    // No tracer either: nothing runs for the runtime row until the switch.
+    const server = await startBrowserMode({ DOCKER_HOST: dockerd.host, PATH: pathDir });
+    servers.push(server);
+    page = await newPage();
+    dashboard = new DashboardPage(page);
+    expect(await dashboard.open(server.url)).toBe(200);
+    await page.locator('.connection-pill').getByText('Connected').waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await dockerd?.cleanup();
+  });
+
+  it('says so in one line and `r` switches to the recording over demo data, even with the demo hidden; back once it returns', async () => {
+    const stage = new StageBannerPage(page);
+    const view = new SyscallsPage(page);
+    expect(await stage.lost().count()).toBe(0);
+    await dockerd.stop();
+    await stage.lost().waitFor({ timeout: 15_000 });
+    expect(await stage.lost().getAttribute('data-cause')).toBe('engine');
+    expect(await stage.lost().locator('.stage-text').innerText()).toMatch(
+      new RegExp(
+        `^Live data stopped at \\d\\d:\\d\\d:\\d\\d: the Docker engine at ${dockerd.host.replace(/[.]/g, '\\.')} is not answering\\.$`,
+      ),
+    );
+    // The cards went to demo data by themselves; hide it, so the switch has to bring it back.
+    await dashboard.banner('demo').waitFor({ timeout: 15_000 });
+    await dashboard.button('Hide demo data').click();
+    await expect.poll(() => dashboard.cards().count(), { timeout: 10_000 }).toBe(0);
+    await page.keyboard.press('r');
+    const weak = await dashboard.waitForCard('bulkhead-lab-weak');
+    expect(await weak.hasDemoTag()).toBe(true);
+    await weak.root.locator('[data-replay-tag="RECORDING"]').waitFor({ timeout: 20_000 });
+    expect(await stage.lost().count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'stage-engine-died.png') });
+
+    await dockerd.start();
+    await stage.back().waitFor({ timeout: 30_000 });
+    await stage.backButton().click();
+    await view.show();
+    // Back to what ran before the switch: nothing, as no tracer is installed here.
+    await expect.poll(() => view.root().getByLabel('Live source or recording').inputValue()).toBe('');
+    await expect.poll(() => dashboard.cards().count(), { timeout: 15_000 }).toBe(0);
+    expect(await stage.back().count()).toBe(0);
   });
 });
 
