@@ -20,9 +20,10 @@ export interface LabController {
 }
 
 /**
- * Wire the `lab:*` channels to the lab store: `lab:status` when the transport comes (back) up, and again —
- * debounced — on `containers:changed`, `engine:state` and when an operation ends; `lab:progress` pushes
- * add each operation's lines as they come.
+ * Wire the `lab:*` channels to the lab store: `lab:status` when the Lab panel opens, and while it is open
+ * again — debounced — on `containers:changed`, `engine:state` and a transport that comes back; and when an
+ * operation ends. `lab:progress` pushes add each operation's lines as they come, open or not. A closed
+ * panel costs the engine nothing.
  */
 export function startLabController(
   bridge: BulkheadBridge,
@@ -44,14 +45,20 @@ export function startLabController(
     useLabStore.setState((s) => applyLabProgress(s, push, now()));
     if (push.done !== null) refetch.trigger();
   });
-  const offChanged = bridge.on(Pushes.containersChanged, () => refetch.trigger());
-  const offEngine = bridge.on(Pushes.engineState, () => refetch.trigger());
+  const whileOpen = (): void => {
+    if (useLabStore.getState().open) refetch.trigger();
+  };
+  const offChanged = bridge.on(Pushes.containersChanged, whileOpen);
+  const offEngine = bridge.on(Pushes.engineState, whileOpen);
+  const offOpen = useLabStore.subscribe((s, before) => {
+    if (s.open && !before.open) void fetchStatus();
+  });
 
   let wasUp = isTransportUp(useTransportStore.getState().view);
-  if (wasUp) void fetchStatus();
+  if (wasUp && useLabStore.getState().open) void fetchStatus();
   const offTransport = useTransportStore.subscribe(({ view }) => {
     const up = isTransportUp(view);
-    if (up && !wasUp) void fetchStatus();
+    if (up && !wasUp && useLabStore.getState().open) void fetchStatus();
     wasUp = up;
   });
 
@@ -73,6 +80,7 @@ export function startLabController(
       offProgress();
       offChanged();
       offEngine();
+      offOpen();
       offTransport();
     },
   };
