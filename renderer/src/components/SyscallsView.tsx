@@ -405,7 +405,9 @@ function PlaybackControls({
               </output>
               <span className="syscalls-hint" data-replay-loop={replay.loop === true}>
                 {replay.loop === true
-                  ? 'looping: starts over at the end'
+                  ? replay.speed === 'max'
+                    ? 'at max the last frame stays; x1 or faster loops'
+                    : 'looping: starts over at the end'
                   : replay.complete
                     ? 'whole file read'
                     : 'still reading…'}
