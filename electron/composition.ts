@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,9 +8,17 @@ import Docker from 'dockerode';
 import type { EndpointDescription } from '../shared/domain/engine.js';
 import type { AppMode } from '../shared/ipc/contract.js';
 import { BulkheadError } from '../shared/ipc/result.js';
-import { appVersion, demoScenarioPath, findAppRoot, rendererDir } from './adapters/app-paths.js';
+import {
+  appVersion,
+  demoScenarioPath,
+  findAppRoot,
+  labSessionPath,
+  rendererDir,
+} from './adapters/app-paths.js';
 import { createDemoFile } from './adapters/demo/demo-file.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
+import { openLabEngine } from './adapters/docker/lab.js';
+import { createLabPort } from './adapters/docker/lab-port.js';
 import { resolveEndpoint } from './adapters/docker/endpoint.js';
 import { createUnavailableEngine } from './adapters/docker/unavailable-engine.js';
 import { createProcHostEvidence } from './adapters/host/host-evidence.js';
@@ -34,7 +43,7 @@ import { createAppCore } from './services/app-core-impl.js';
 import type { EnginePort, HostEvidencePort } from './services/ports.js';
 import { configurationOnlyHost } from './services/posture-service.js';
 import type { FoldOptions } from './services/syscall-ports.js';
-import type { SyscallPorts } from './services/syscall-service.js';
+import type { LabSessionFile, SyscallPorts } from './services/syscall-service.js';
 import type { ReportFilePort, ReportRendererPort, RevealPort } from './services/report-ports.js';
 import { createReportFiles } from './adapters/files/report-files.js';
 import { createChromiumReportRenderer } from './adapters/report/chromium-renderer.js';
@@ -55,6 +64,8 @@ export interface LocalCoreOptions {
    * mode, CLI); the desktop shell passes its printToPDF renderer and showItemInFolder.
    */
   readonly report?: { readonly renderer?: ReportRendererPort; readonly reveal?: RevealPort };
+  /** The recorded lab session; default `<root>/assets/demo/lab-session.jsonl`. */
+  readonly labSessionPath?: string;
 }
 
 /** Exported reports are written atomically (temporary file + rename in the same directory). */
@@ -66,6 +77,18 @@ export const reportFiles: ReportFilePort = createReportFiles();
  */
 export function createHeadlessReportRenderer(root: string): ReportRendererPort {
   return createChromiumReportRenderer({ reportPagePath: join(rendererDir(root), 'report.html') });
+}
+
+/** The recorded lab session at `path`: present when it is a regular file. */
+export function labSessionFile(path: string): LabSessionFile {
+  return {
+    path,
+    present: () =>
+      stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
+  };
 }
 
 /** The real syscall sources: bpftrace, sysdig live, sysdig capture replay, Bulkhead recording replay. */
@@ -213,7 +236,8 @@ export function createImagePorts(env: Readonly<Record<string, string | undefined
  */
 export function createLocalCore(options: LocalCoreOptions): AppCore {
   const root = findAppRoot();
-  const engine = createLocalEngine(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const engine = createLocalEngine(env);
   return createAppCore({
     engine,
     host: createHostEvidence(engine),
@@ -222,10 +246,15 @@ export function createLocalCore(options: LocalCoreOptions): AppCore {
     mode: options.mode,
     version: appVersion(root),
     showDemoWhenDisconnected: options.showDemoWhenDisconnected,
-    images: createImagePorts(options.env ?? process.env),
-    syscalls: { ports: createSyscallPorts(options.syscallFold), probe: createToolProbe() },
+    images: createImagePorts(env),
+    syscalls: {
+      ports: createSyscallPorts(options.syscallFold),
+      probe: createToolProbe(),
+      labSession: labSessionFile(options.labSessionPath ?? labSessionPath(root)),
+    },
     anomaly: createAnomalyPorts(),
-    seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(options.env ?? process.env) },
+    seccomp: { arch: hostArch(), defaultProfile: createDefaultProfileFile(env) },
+    lab: createLabPort(() => openLabEngine(env)),
     report: reportDeps(root, options.report),
   });
 }

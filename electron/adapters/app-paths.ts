@@ -57,3 +57,8 @@ export function rendererDir(root: string = findAppRoot()): string {
 export function demoScenarioPath(root: string = findAppRoot()): string {
   return join(root, 'assets', 'demo', 'scenario.json');
 }
+
+/** The recorded lab session (`bulkhead lab record`): `<root>/assets/demo/lab-session.jsonl`. */
+export function labSessionPath(root: string = findAppRoot()): string {
+  return join(root, 'assets', 'demo', 'lab-session.jsonl');
+}

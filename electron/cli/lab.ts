@@ -2,13 +2,19 @@ import { parseArgs } from 'node:util';
 
 import { BulkheadError } from '../../shared/ipc/result.js';
 import { assertNever } from '../../shared/util/assert-never.js';
-import type {
-  AttackReport,
-  AttackStepResult,
-  LabEngine,
-  LabImages,
-  LabUpReport,
-} from '../adapters/docker/lab.js';
+import type { LabUpReport } from '../../shared/domain/lab.js';
+import {
+  attackStartLine,
+  attackStepLine,
+  attackSummaryLine,
+  describeResult,
+  DOWN_NOTHING_LINE,
+  downRemovedLine,
+  upConflictLine,
+  upHeaderLine,
+  upProfileLine,
+} from '../../shared/domain/lab.js';
+import type { LabEngine, LabImages } from '../adapters/docker/lab.js';
 import {
   attackTarget,
   DEFAULT_LAB_IMAGES,
@@ -19,10 +25,12 @@ import {
   openLabEngine,
 } from '../adapters/docker/lab.js';
 import { sanitizeForTerminal } from './format.js';
+import type { LabRecordOptions } from './lab-record.js';
 import { parseDuration } from './syscalls.js';
 
 /**
- * `bulkhead lab up|attack|down`: the demo lab on the local engine (electron/adapters/docker/lab.ts).
+ * `bulkhead lab up|attack|down|record`: the demo lab on the local engine (electron/adapters/docker/lab.ts);
+ * `record` (maintainers) records a lab session for the offline demo (lab-record.ts).
  *
  * Exit codes: 0 done (a start the engine refused is reported, not a failure), 1 the engine failed or
  * refused the request (a missing image, a container that is not the lab's, a remote engine), 2 bad usage.
@@ -34,6 +42,8 @@ export interface LabCliDeps {
   openEngine(): LabEngine;
   /** The CLI's usage text, shown after a usage error. */
   readonly usage: string;
+  /** `lab record` (maintainers; needs the app core and the host evidence); absent: it says so. */
+  readonly record?: (options: LabRecordOptions, log: (line: string) => void) => Promise<unknown>;
 }
 
 interface Io {
@@ -50,8 +60,9 @@ export const MAX_ATTACK_PAUSE_MS = 60_000;
 export function createLabCliDeps(
   usage: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  record?: LabCliDeps['record'],
 ): LabCliDeps {
-  return { usage, openEngine: () => openLabEngine(env) };
+  return { usage, openEngine: () => openLabEngine(env), ...(record !== undefined ? { record } : {}) };
 }
 
 function usageError(io: Io, deps: LabCliDeps, message: string): number {
@@ -76,6 +87,12 @@ export async function labCommand(args: readonly string[], io: Io, deps: LabCliDe
   }
   if ('usage' in parsed) return usageError(io, deps, parsed.usage);
   try {
+    if (parsed.sub === 'record') {
+      if (deps.record === undefined)
+        throw new BulkheadError('internal', 'lab record is not wired in this build');
+      await deps.record(parsed.options, (line) => io.err(sanitizeForTerminal(line)));
+      return EXIT.ok;
+    }
     const lab = deps.openEngine();
     switch (parsed.sub) {
       case 'up':
@@ -96,7 +113,8 @@ type Parsed =
   | { readonly usage: string }
   | { readonly sub: 'up'; readonly images: LabImages; readonly json: boolean }
   | { readonly sub: 'down'; readonly json: boolean }
-  | { readonly sub: 'attack'; readonly target: string; readonly pauseMs: number; readonly json: boolean };
+  | { readonly sub: 'attack'; readonly target: string; readonly pauseMs: number; readonly json: boolean }
+  | { readonly sub: 'record'; readonly options: LabRecordOptions };
 
 /** Parse a lab command line; throws parseArgs' TypeError on an unknown option. */
 function parse(sub: string | undefined, rest: readonly string[]): Parsed {
@@ -150,28 +168,52 @@ function parse(sub: string | undefined, rest: readonly string[]): Parsed {
         return { usage: `--pause must be a duration up to 60s (got ${JSON.stringify(values.pause)})` };
       return { sub, target, pauseMs, json: values.json === true };
     }
+    case 'record': {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        options: {
+          out: { type: 'string' },
+          scenario: { type: 'string' },
+          pause: { type: 'string' },
+          quiet: { type: 'string' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (positionals.length > 0) return { usage: 'lab record takes no positional arguments' };
+      const pauseMs = parseDuration(values.pause ?? '1s');
+      const quietMs = parseDuration(values.quiet ?? '5s');
+      if (pauseMs === null || pauseMs > MAX_ATTACK_PAUSE_MS)
+        return { usage: `--pause must be a duration up to 60s (got ${JSON.stringify(values.pause)})` };
+      if (quietMs === null || quietMs > MAX_ATTACK_PAUSE_MS)
+        return { usage: `--quiet must be a duration up to 60s (got ${JSON.stringify(values.quiet)})` };
+      return {
+        sub,
+        options: {
+          out: values.out ?? 'assets/demo/lab-session.jsonl',
+          scenario: values.scenario ?? 'assets/demo/scenario.json',
+          pauseMs,
+          quietMs,
+        },
+      };
+    }
     default:
-      return { usage: `unknown lab command ${JSON.stringify(sub ?? '')}: up, attack or down` };
+      return { usage: `unknown lab command ${JSON.stringify(sub ?? '')}: up, attack, down or record` };
   }
 }
 
 async function up(lab: LabEngine, io: Io, images: LabImages, json: boolean): Promise<number> {
   const say = (text: string): void => (json ? io.err(text) : io.out(text));
-  say(`lab up on ${lab.endpoint.url}:`);
+  say(sanitizeForTerminal(upHeaderLine(lab.endpoint.url)));
   const report = await labUp(lab, { images, onEntry: (e) => say(sanitizeForTerminal(e.line)) });
   if (json) io.out(JSON.stringify(upJson(report), null, 2));
   else {
-    const allowed = report.hardenedProfile.metadata.allowed.length;
-    say(
-      `seccomp profile of the hardened container, generated by Bulkhead (${report.arch}): ${allowed} syscalls allowed, everything else EPERM`,
-    );
+    say(upProfileLine(report));
     say('Attack one: bulkhead lab attack weak (or hardened, default). Remove them: bulkhead lab down');
   }
-  const conflicts = report.entries.filter((e) => e.outcome === 'conflict');
-  if (conflicts.length > 0) {
-    io.err(
-      `bulkhead: ${conflicts.map((c) => c.name).join(', ')} ${conflicts.length === 1 ? 'is' : 'are'} not lab containers; rename or remove ${conflicts.length === 1 ? 'it' : 'them'} and run lab up again`,
-    );
+  const conflicts = upConflictLine(report);
+  if (conflicts !== null) {
+    io.err(`bulkhead: ${sanitizeForTerminal(conflicts)}`);
     return EXIT.failed;
   }
   return EXIT.ok;
@@ -192,28 +234,10 @@ function upJson(report: LabUpReport): unknown {
 
 async function down(lab: LabEngine, io: Io, json: boolean): Promise<number> {
   const say = (text: string): void => (json ? io.err(text) : io.out(text));
-  const report = await labDown(lab, {
-    onRemoved: (c) => say(`removed ${sanitizeForTerminal(c.name)} (${c.id.slice(0, 12)})`),
-  });
+  const report = await labDown(lab, { onRemoved: (c) => say(sanitizeForTerminal(downRemovedLine(c))) });
   if (json) io.out(JSON.stringify(report, null, 2));
-  else if (report.removed.length === 0) say('no lab containers (label bulkhead.lab=1) on this engine');
+  else if (report.removed.length === 0) say(DOWN_NOTHING_LINE);
   return EXIT.ok;
-}
-
-/** How one step ended, in a few words. */
-export function describeResult(r: AttackStepResult): string {
-  const line = sanitizeForTerminal(r.firstLine) || '(no output)';
-  if (r.timedOut) return `timed out: ${line}`;
-  if (r.blocked !== null) return `BLOCKED (${r.blocked}), exit ${r.exitCode ?? '?'}: ${line}`;
-  if (r.exitCode === 0) return `went through, exit 0: ${line}`;
-  return `failed, exit ${r.exitCode ?? '?'}: ${line}`;
-}
-
-function summary(report: AttackReport): string {
-  const blocked = report.steps.filter((s) => s.blocked !== null);
-  const through = report.steps.filter((s) => s.exitCode === 0);
-  const by = (code: string): number => blocked.filter((s) => s.blocked === code).length;
-  return `${sanitizeForTerminal(report.container.name)}: ${blocked.length} of ${report.steps.length} steps blocked (EPERM ${by('EPERM')}, EACCES ${by('EACCES')}), ${through.length} went through`;
 }
 
 async function attack(
@@ -226,14 +250,11 @@ async function attack(
   const say = (text: string): void => (json ? io.err(text) : io.out(text));
   const report = await labAttack(lab, target, {
     pauseMs,
-    onStart: (c, steps) =>
-      say(
-        `attack on ${sanitizeForTerminal(c.name)}${c.role !== null ? ` (role ${sanitizeForTerminal(c.role)})` : ''}: ${steps} steps, ${pauseMs / 1000} s apart`,
-      ),
-    onStepStart: (step, i, of) => say(`[${i + 1}/${of}] ${step.title}: ${sanitizeForTerminal(step.display)}`),
-    onStepResult: (r) => say(`      ${describeResult(r)}`),
+    onStart: (c, steps) => say(sanitizeForTerminal(attackStartLine(c, steps, pauseMs))),
+    onStepStart: (step, i, of) => say(sanitizeForTerminal(attackStepLine(step, i, of))),
+    onStepResult: (r) => say(`      ${sanitizeForTerminal(describeResult(r))}`),
   });
   if (json) io.out(JSON.stringify(report, null, 2));
-  else say(summary(report));
+  else say(sanitizeForTerminal(attackSummaryLine(report)));
   return EXIT.ok;
 }

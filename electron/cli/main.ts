@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EpochMillis } from '../../shared/domain/ids.js';
 import { appVersion, findAppRoot } from '../adapters/app-paths.js';
 import { recordDemoScenario } from '../adapters/docker/demo-recorder.js';
+import { openLabEngine } from '../adapters/docker/lab.js';
 import {
   createHeadlessReportRenderer,
   createHostEvidence,
@@ -12,6 +13,7 @@ import {
   reportFiles,
 } from '../composition.js';
 import { createImageCliDeps } from './image-deps.js';
+import { recordLabSession } from './lab-record.js';
 import { runCli } from './run.js';
 
 /**
@@ -42,6 +44,27 @@ async function main(): Promise<void> {
           log,
           now: () => Date.now() as EpochMillis,
         });
+      },
+      recordLab: async (options, log) => {
+        const engine = createLocalEngine();
+        const core = createLocalCore({ mode: 'cli' });
+        core.start();
+        try {
+          return await recordLabSession(
+            {
+              lab: openLabEngine(),
+              core,
+              engine,
+              host: createHostEvidence(engine),
+              now: () => Date.now() as EpochMillis,
+              sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+              log,
+            },
+            options,
+          );
+        } finally {
+          await core.dispose();
+        }
       },
       runWeb: (args) =>
         new Promise((resolve) => {

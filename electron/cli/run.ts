@@ -17,6 +17,7 @@ import { resolveContainers } from './resolve.js';
 export { resolveContainers } from './resolve.js';
 import { writeTextAtomic } from './image-deps.js';
 import { createLabCliDeps, labCommand } from './lab.js';
+import type { LabRecordOptions } from './lab-record.js';
 import { anomalyRaised, collectAnomalies, parseAnomalyArgs, renderAnomalies } from './anomaly.js';
 import type { ReportCliDeps } from './report.js';
 import { formatWritten, parseReportArgs, runReport } from './report.js';
@@ -43,6 +44,8 @@ export interface CliDeps {
   createCore(options?: { readonly syscallFold?: FoldOptions }): AppCore;
   /** Record the demo scenario (a maintainer command; talks to the live engine). */
   recordDemo(options: { out: string; image: string; log: (line: string) => void }): Promise<void>;
+  /** Record a lab session for the offline demo (`lab record`, maintainers); absent: it says so. */
+  recordLab?(options: LabRecordOptions, log: (line: string) => void): Promise<unknown>;
   /** Start browser mode with these arguments; resolves with its exit code. */
   runWeb(args: readonly string[]): Promise<number>;
   now(): number;
@@ -111,6 +114,10 @@ Commands:
   lab attack CONTAINER [--pause 1s] [--json]
                                  Run the scripted attack in a lab container (a role or a name) through exec.
   lab down [--json]              Remove exactly the containers labelled bulkhead.lab=1.
+  lab record [--out FILE] [--scenario FILE] [--pause 1s] [--quiet 5s]
+                                 Maintainers: record a lab session (up, attack weak, attack hardened) with the
+                                 live eBPF source, for the offline demo (assets/demo/lab-session.jsonl), and
+                                 its containers into the demo scenario.
   help, --help                   This text.   --version   Bulkhead's version.
 
 Exit codes: 0 success, 1 the engine or the operation failed (the message says why), 2 bad usage,
@@ -208,7 +215,15 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
       case 'web':
         return await deps.runWeb(rest);
       case 'lab':
-        return await labCommand(rest, io, createLabCliDeps(USAGE));
+        return await labCommand(
+          rest,
+          io,
+          createLabCliDeps(
+            USAGE,
+            process.env,
+            deps.recordLab === undefined ? undefined : (o, log) => deps.recordLab!(o, log),
+          ),
+        );
       case 'demo': {
         const [sub, ...subArgs] = rest;
         if (sub !== 'record') return usage(io, `unknown demo command ${JSON.stringify(sub ?? '')}`);

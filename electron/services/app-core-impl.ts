@@ -12,7 +12,7 @@ import { configurationOnlyHost, createPostureService } from './posture-service.j
 import type { AdvisoryPort, ImageReadPort } from './image-ports.js';
 import { createImageService, unwiredImages } from './image-service.js';
 import type { SyscallToolProbePort } from './syscall-ports.js';
-import type { SyscallPorts } from './syscall-service.js';
+import type { LabSessionFile, SyscallPorts } from './syscall-service.js';
 import { LOCAL_CLIENT, createSyscallService } from './syscall-service.js';
 import type { DefaultProfilePort } from './seccomp-service.js';
 import { createSeccompService } from './seccomp-service.js';
@@ -22,6 +22,8 @@ import type { AnomalyPorts, FalcoImportPort } from './anomaly-ports.js';
 import { createAnomalyService } from './anomaly-service.js';
 import type { ReportFilePort, ReportRendererPort, RevealPort } from './report-ports.js';
 import { createReportService } from './report-service.js';
+import type { LabPort } from './lab-ports.js';
+import { createLabService } from './lab-service.js';
 
 /** What the core is built from: ports and facts, wired by a composition root. */
 export interface AppCoreDeps {
@@ -43,6 +45,8 @@ export interface AppCoreDeps {
     readonly probe: SyscallToolProbePort;
     /** Why the bpf kind is unavailable when `ports.bpf` is absent. */
     readonly bpfUnwiredReason?: string;
+    /** The recorded lab session (the `lab-session` source); absent: unavailable. */
+    readonly labSession?: LabSessionFile;
   };
   /**
    * Anomaly detection: the sequence sources (eBPF sequence, sysdig capture) and the Falco file reader;
@@ -60,6 +64,8 @@ export interface AppCoreDeps {
     readonly files?: ReportFilePort;
     readonly reveal?: RevealPort;
   };
+  /** The demo lab (`lab:*`); default none (the lab says it is not part of this build). */
+  readonly lab?: LabPort;
   /** Where handler failures that are not BulkheadErrors are reported; default console.error. */
   readonly onError?: (channel: string, e: unknown) => void;
 }
@@ -141,6 +147,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     ...(deps.syscalls?.bpfUnwiredReason !== undefined
       ? { bpfUnwiredReason: deps.syscalls.bpfUnwiredReason }
       : {}),
+    ...(deps.syscalls?.labSession !== undefined ? { labSession: deps.syscalls.labSession } : {}),
     clock: deps.clock,
     publish: (push) => hub.publish(push),
   });
@@ -209,6 +216,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     ...(deps.report?.reveal !== undefined ? { reveal: deps.report.reveal } : {}),
     publish: (push) => hub.publish(push),
   });
+  const lab = createLabService({
+    lab: deps.lab ?? null,
+    engineState: () => monitor.state(),
+    clock: deps.clock,
+    publish: (push) => hub.publish(push),
+  });
   let disposed = false;
 
   function start(): void {
@@ -271,6 +284,26 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     [Channels.reportBuild]: (request, client) => report.build(client ?? LOCAL_CLIENT, request),
     [Channels.reportExport]: (request, client) => report.export(client ?? LOCAL_CLIENT, request),
     [Channels.reportReveal]: ({ path }) => report.reveal(path),
+    [Channels.labStatus]: async () => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.status();
+    },
+    [Channels.labUp]: async () => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.start('up', null);
+    },
+    [Channels.labAttack]: async ({ target }) => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.start('attack', target);
+    },
+    [Channels.labDown]: async () => {
+      start();
+      await monitor.settled(FIRST_VERDICT_WAIT_MS);
+      return lab.start('down', null);
+    },
   };
 
   const onError =
@@ -293,6 +326,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         disposed = true;
         syscalls.dispose();
         anomaly.dispose();
+        lab.dispose();
         monitor.dispose();
         hub.clear();
         await report.dispose().catch((e: unknown) => console.error('report renderer: dispose failed', e));

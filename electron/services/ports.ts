@@ -140,6 +140,19 @@ export interface DemoPostureRecording {
   readonly containers: readonly DemoKernelRecording[];
 }
 
+/**
+ * The lab session recorded into a demo scenario (`bulkhead lab record`): its containers (labelled
+ * `bulkhead.lab=1`) are among the scenario's containers, with their kernel evidence, and their syscalls
+ * are in the recording it names (assets/demo/lab-session.jsonl).
+ */
+export interface DemoLabRecording {
+  readonly recordedAt: EpochMillis;
+  /** How it was recorded: the command, the source, the steps, and each lab container's options. */
+  readonly recordedWith: string;
+  /** The recording's file name, beside the scenario. */
+  readonly recording: string;
+}
+
 /** A recorded demo scenario, as stored in assets/demo/. */
 export interface DemoScenario {
   readonly format: 'bulkhead-demo/1';
@@ -150,6 +163,8 @@ export interface DemoScenario {
   readonly containers: readonly ContainerDetails[];
   /** Absent in scenarios recorded before posture existed: their posture is then configuration only. */
   readonly posture?: DemoPostureRecording;
+  /** Present once a lab session was recorded into it; absent in older scenarios. */
+  readonly lab?: DemoLabRecording;
 }
 
 /** Loads the embedded demo scenario; null when there is none. Throws on a corrupt file. */

@@ -38,7 +38,13 @@ export type SyscallSourceSpec =
   | { readonly kind: 'bpf' }
   | { readonly kind: 'sysdig-live' }
   | { readonly kind: 'sysdig-capture'; readonly path: string; readonly speed: ReplaySpeed }
-  | { readonly kind: 'recording'; readonly path: string; readonly speed: ReplaySpeed };
+  | {
+      readonly kind: 'recording';
+      readonly path: string;
+      readonly speed: ReplaySpeed;
+      /** Start over at the end (the recorded lab session); default false. */
+      readonly loop?: boolean;
+    };
 
 export type SyscallSourceKind = SyscallSourceSpec['kind'];
 

@@ -68,6 +68,17 @@ export interface SyscallServiceDeps {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Subscriptions one client may hold at once; default 16. */
   readonly maxPerClient?: number;
+  /**
+   * The recorded lab session shipped with Bulkhead (`lab-session`, replayed in a loop by the recording
+   * port); absent: that source is unavailable.
+   */
+  readonly labSession?: LabSessionFile;
+}
+
+/** Where the recorded lab session is, and whether it is there. */
+export interface LabSessionFile {
+  readonly path: string;
+  present(): Promise<boolean>;
 }
 
 /** The syscall service behind the four `syscalls:*` channels. */
@@ -340,8 +351,17 @@ function unavailableReason(
   }
 }
 
-function toSpec(request: SyscallSourceRequest): SyscallSourceSpec {
+/** The source picker's entry for the recorded lab session. */
+export const LAB_SESSION_LABEL = 'Recorded lab session (recording)';
+const LAB_SESSION_NOTE =
+  'RECORDING, not live: a real lab session recorded with the eBPF source by `bulkhead lab record` (lab up, the attack on the weak container, then on the hardened one), replayed in a loop; per-second counts, no syscall order, no arguments. Needs no engine and no tracer.';
+
+function toSpec(request: SyscallSourceRequest, labSession: LabSessionFile | undefined): SyscallSourceSpec {
   switch (request.kind) {
+    case 'lab-session':
+      if (labSession === undefined)
+        throw new BulkheadError('bad-request', 'No recorded lab session ships with this build.');
+      return { kind: 'recording', path: labSession.path, speed: request.speed, loop: true };
     case 'bpf':
       return { kind: 'bpf' };
     case 'sysdig-live':
@@ -349,7 +369,12 @@ function toSpec(request: SyscallSourceRequest): SyscallSourceSpec {
     case 'sysdig-capture':
       return { kind: 'sysdig-capture', path: request.path, speed: request.speed };
     case 'recording':
-      return { kind: 'recording', path: request.path, speed: request.speed };
+      return {
+        kind: 'recording',
+        path: request.path,
+        speed: request.speed,
+        ...(request.loop === true ? { loop: true } : {}),
+      };
     default:
       return assertNever(request, 'source request');
   }
@@ -474,8 +499,11 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
 
   return {
     async sources() {
-      const facts = await deps.probe.probe();
-      return KINDS.map((kind) => {
+      const [facts, labPresent] = await Promise.all([
+        deps.probe.probe(),
+        deps.labSession?.present() ?? Promise.resolve(false),
+      ]);
+      const infos: SyscallSourceInfo[] = KINDS.map((kind) => {
         const reason = unavailableReason(kind, facts, portFor(kind) !== undefined, bpfUnwired);
         return {
           kind,
@@ -486,11 +514,27 @@ export function createSyscallService(deps: SyscallServiceDeps): SyscallService {
           note: NOTES[kind],
         };
       });
+      // A recording needs neither the engine nor a tracer: only the file and the recording port.
+      const labReason =
+        portFor('recording') === undefined
+          ? 'Recording replay is not part of this build.'
+          : deps.labSession === undefined || !labPresent
+            ? 'No recorded lab session ships with this build (assets/demo/lab-session.jsonl is missing).'
+            : null;
+      infos.push({
+        kind: 'lab-session',
+        label: LAB_SESSION_LABEL,
+        available: labReason === null,
+        reason: labReason,
+        sequence: false,
+        note: LAB_SESSION_NOTE,
+      });
+      return infos;
     },
 
     subscribe(client, { source }) {
       if (disposed) throw new BulkheadError('internal', 'the syscall service has been shut down');
-      const spec = toSpec(source);
+      const spec = toSpec(source, deps.labSession);
       if (portFor(spec.kind) === undefined) {
         if (spec.kind === 'bpf') throw new BulkheadError('bpftrace-missing', bpfUnwired);
         throw new BulkheadError('bad-request', `${LABELS[spec.kind]} is not part of this build`);

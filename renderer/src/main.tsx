@@ -12,8 +12,10 @@ import { createRendererBridge, hasPreloadBridge } from './bridge.js';
 import { App } from './components/App.js';
 import { startController } from './controller.js';
 import { startImagesController } from './images-controller.js';
+import { startLabController } from './lab-controller.js';
 import { startPostureController } from './posture-controller.js';
 import { startReportController } from './report-controller.js';
+import { startStageController } from './stage-controller.js';
 import { startSyscallsController } from './syscalls-controller.js';
 import { applyTransportState, initialWebSocketView } from './state/transport.js';
 import { startClock } from './stores/clock-store.js';
@@ -31,11 +33,13 @@ const syscalls = startSyscallsController(rendererBridge.bridge);
 startImagesController(rendererBridge.bridge);
 startAnomalyController(rendererBridge.bridge);
 startReportController(rendererBridge.bridge);
+const lab = startLabController(rendererBridge.bridge);
+const stage = startStageController(controller, syscalls);
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App controller={controller} syscalls={syscalls} />
+    <App controller={controller} syscalls={syscalls} lab={lab} stage={stage} />
   </StrictMode>,
 );

@@ -15,6 +15,7 @@ import {
   setPaused,
 } from './state/syscalls.js';
 import { isTransportUp } from './state/transport.js';
+import { useContainersStore } from './stores/containers-store.js';
 import { useSyscallsStore } from './stores/syscalls-store.js';
 import { useTransportStore } from './stores/transport-store.js';
 
@@ -39,13 +40,18 @@ export interface SyscallsController {
  *
  * When the transport comes (back) up: fetch `syscalls:sources`; then re-subscribe the chosen source (the
  * engine disposed the old subscription with the closed connection), or — the first time — start the
- * default live source (eBPF, else sysdig live), or nothing with the reasons shown. `syscalls:frame` and
+ * default source: with demo data on the cards, the recorded lab session; else the first live source (eBPF,
+ * else sysdig live), or nothing with the reasons shown. A live default picked before the first container
+ * list arrived is reconsidered once, when it does. `syscalls:frame` and
  * `syscalls:state` pushes go through the pure functions in ./state/syscalls.ts, which ignore other
  * subscriptions' pushes. The seccomp profiles of a subscription's subjects (`seccomp:generate`) come with it.
  */
 export function startSyscallsController(bridge: BulkheadBridge): SyscallsController {
   let disposed = false;
+  /** The source was chosen by the user, or the default is settled (the container list was known). */
   let chosen = false;
+  /** A default was started before the first container list came; it is reconsidered once it does. */
+  let provisional = false;
   const seccomp = startSeccompController(bridge);
 
   const unsubscribe = (subId: string | null): void => {
@@ -69,6 +75,24 @@ export function startSyscallsController(bridge: BulkheadBridge): SyscallsControl
     useSyscallsStore.setState((s) => applySubscribeResult(s, seq, result));
   };
 
+  /** Start the default source, once the sources (and, for the final word, the container list) are known. */
+  const settleDefault = (): void => {
+    if (chosen || disposed) return;
+    const sources = useSyscallsStore.getState().sources;
+    if (sources === null) return;
+    const containers = useContainersStore.getState();
+    const listKnown = containers.list !== null || containers.error !== null;
+    const pick = defaultSource(sources, containers.list?.source.kind === 'demo');
+    const current = useSyscallsStore.getState().subscription?.request ?? null;
+    if (listKnown) {
+      chosen = true;
+      if (pick !== null && JSON.stringify(pick) !== JSON.stringify(current)) void subscribe(pick);
+    } else if (pick !== null && !provisional) {
+      provisional = true;
+      void subscribe(pick);
+    }
+  };
+
   const fetchSources = async (resubscribe: boolean): Promise<void> => {
     const result = await bridge.invoke(Channels.syscallsSources, {});
     if (disposed) return;
@@ -76,12 +100,13 @@ export function startSyscallsController(bridge: BulkheadBridge): SyscallsControl
     const current = useSyscallsStore.getState().subscription;
     if (current !== null && resubscribe) {
       void subscribe(current.request);
-    } else if (!chosen && result.ok) {
-      chosen = true;
-      const request = defaultSource(result.value);
-      if (request !== null) void subscribe(request);
+    } else if (result.ok) {
+      settleDefault();
     }
   };
+  const offContainers = useContainersStore.subscribe((s, before) => {
+    if (s.list !== before.list || s.error !== before.error) settleDefault();
+  });
 
   const control = (change: { seek?: number; speed?: ReplaySpeed; playing?: boolean }): void => {
     const sub = useSyscallsStore.getState().subscription;
@@ -134,6 +159,7 @@ export function startSyscallsController(bridge: BulkheadBridge): SyscallsControl
       offFrame();
       offState();
       offTransport();
+      offContainers();
       seccomp.dispose();
     },
   };

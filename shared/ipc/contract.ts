@@ -16,6 +16,7 @@ import type {
 } from '../domain/syscalls/model.js';
 import type { SeccompReport } from '../domain/seccomp/report.js';
 import type { Report, ReportFormat, ReportSection } from '../domain/report/model.js';
+import type { LabContainerStatus, LabRole } from '../domain/lab.js';
 import type { ErrorData } from './result.js';
 
 /**
@@ -45,6 +46,10 @@ export const Channels = {
   reportBuild: 'report:build',
   reportExport: 'report:export',
   reportReveal: 'report:reveal',
+  labStatus: 'lab:status',
+  labUp: 'lab:up',
+  labAttack: 'lab:attack',
+  labDown: 'lab:down',
 } as const;
 
 /** Pushes from the engine to every renderer. */
@@ -57,6 +62,7 @@ export const Pushes = {
   anomalySnapshot: 'anomaly:snapshot',
   anomalyState: 'anomaly:state',
   reportProgress: 'report:progress',
+  labProgress: 'lab:progress',
 } as const;
 
 export type RequestChannel = (typeof Channels)[keyof typeof Channels];
@@ -117,12 +123,22 @@ export interface PostureReport {
   readonly containers: readonly ContainerPostureEntry[];
 }
 
-/** Which syscall source to start. Paths name a file on the machine the engine runs on. */
+/**
+ * Which syscall source to start. Paths name a file on the machine the engine runs on. A recording with
+ * `loop` starts over at its end; `lab-session` is the recorded lab session shipped with Bulkhead
+ * (`bulkhead lab record`), replayed in a loop: it needs no engine and no tracer.
+ */
 export type SyscallSourceRequest =
   | { readonly kind: 'bpf' }
   | { readonly kind: 'sysdig-live' }
   | { readonly kind: 'sysdig-capture'; readonly path: string; readonly speed: ReplaySpeed }
-  | { readonly kind: 'recording'; readonly path: string; readonly speed: ReplaySpeed };
+  | {
+      readonly kind: 'recording';
+      readonly path: string;
+      readonly speed: ReplaySpeed;
+      readonly loop?: boolean;
+    }
+  | { readonly kind: 'lab-session'; readonly speed: ReplaySpeed };
 
 /** What the source picker shows for each kind of source. */
 export interface SyscallSourceInfo {
@@ -221,6 +237,46 @@ export interface ReportExportResult {
   readonly durationMs: number;
 }
 
+/** The demo lab's operations (`lab:up`, `lab:attack`, `lab:down`). */
+export type LabOp = 'up' | 'attack' | 'down';
+
+/** One line of a lab operation's log: the CLI's words, and how it ended (`blocked`: EPERM or EACCES). */
+export interface LabLine {
+  readonly text: string;
+  readonly tone: 'info' | 'step' | 'through' | 'blocked' | 'failed' | 'error';
+}
+
+/** How a lab operation ended. */
+export type LabDone =
+  { readonly ok: true; readonly summary: string } | { readonly ok: false; readonly error: ErrorData };
+
+/** A lab operation: running (`done` null) or the last one, with its log. */
+export interface LabOpView {
+  readonly opId: string;
+  readonly op: LabOp;
+  /** The attacked role; null for up and down. */
+  readonly target: LabRole | null;
+  readonly startedAt: EpochMillis;
+  readonly lines: readonly LabLine[];
+  readonly done: LabDone | null;
+}
+
+/**
+ * The answer to `lab:status`: the lab's containers on the engine, and why the lab cannot run here when it
+ * cannot (no engine, a remote engine, an image missing for `up`), each in one sentence.
+ */
+export interface LabStatusReport {
+  /** The engine's URL; null when none is resolved. */
+  readonly engine: string | null;
+  /** Why no lab operation can run here, or null. */
+  readonly blocked: string | null;
+  /** Why `up` cannot run (a missing image), or null. */
+  readonly upBlocked: string | null;
+  readonly containers: readonly LabContainerStatus[];
+  /** The operation running, or the last one. */
+  readonly op: LabOpView | null;
+}
+
 /** Request payload per channel. */
 export interface RequestMap {
   'engine:describe': Record<string, never>;
@@ -282,6 +338,11 @@ export interface RequestMap {
   };
   /** Show a written file in the desktop's file manager; elsewhere `revealed: false`. */
   'report:reveal': { readonly path: string };
+  'lab:status': Record<string, never>;
+  /** Lab operations start and answer at once; their lines and end arrive as `lab:progress` pushes. */
+  'lab:up': Record<string, never>;
+  'lab:attack': { readonly target: LabRole };
+  'lab:down': Record<string, never>;
 }
 
 /** Response value per channel (inside a Result envelope). */
@@ -312,6 +373,10 @@ export interface ResponseMap {
   'report:build': Report;
   'report:export': ReportExportResult;
   'report:reveal': { readonly revealed: boolean };
+  'lab:status': LabStatusReport;
+  'lab:up': { readonly opId: string };
+  'lab:attack': { readonly opId: string };
+  'lab:down': { readonly opId: string };
 }
 
 /**
@@ -344,6 +409,14 @@ export interface PushMap {
     readonly message: string;
     readonly done: number;
     readonly total: number;
+  };
+  /** A lab operation's next line (`line`), or its end (`done`), to every client. */
+  'lab:progress': {
+    readonly opId: string;
+    readonly op: LabOp;
+    readonly target: LabRole | null;
+    readonly line: LabLine | null;
+    readonly done: LabDone | null;
   };
 }
 

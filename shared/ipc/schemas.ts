@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import type { ContainerId } from '../domain/ids.js';
 import { REPORT_FORMATS, REPORT_SECTIONS } from '../domain/report/model.js';
+import { LAB_ROLES } from '../domain/lab.js';
 import type { RequestChannel, RequestOf } from './contract.js';
 
 /**
@@ -58,7 +59,13 @@ const syscallSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('bpf') }),
   z.strictObject({ kind: z.literal('sysdig-live') }),
   z.strictObject({ kind: z.literal('sysdig-capture'), path: filePathSchema, speed: replaySpeedSchema }),
-  z.strictObject({ kind: z.literal('recording'), path: filePathSchema, speed: replaySpeedSchema }),
+  z.strictObject({
+    kind: z.literal('recording'),
+    path: filePathSchema,
+    speed: replaySpeedSchema,
+    loop: z.boolean().optional(),
+  }),
+  z.strictObject({ kind: z.literal('lab-session'), speed: replaySpeedSchema }),
 ]);
 
 const anomalySourceSchema = z.discriminatedUnion('kind', [
@@ -155,6 +162,10 @@ export const REQUEST_SCHEMAS: { readonly [C in RequestChannel]: z.ZodType<Reques
     exportId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected an export id'),
   }),
   'report:reveal': z.strictObject({ path: outputPathSchema }),
+  'lab:status': empty,
+  'lab:up': empty,
+  'lab:attack': z.strictObject({ target: z.enum(LAB_ROLES) }),
+  'lab:down': empty,
 };
 
 /** One line describing why a payload was refused, for the `bad-request` message. */

@@ -246,6 +246,11 @@ const CASES: { readonly [C in RequestChannel]: readonly ParamCase[] } = {
       reaches: { kind: 'path', realFile: (p) => hostileCopy(p, 'f.json', FALCO) },
     },
   ],
+  // The lab's operations take no string (attack's target is an enum): never run here, only refused.
+  'lab:status': none,
+  'lab:up': none,
+  'lab:attack': none,
+  'lab:down': none,
   'report:build': reportRequestCases({}),
   'report:export': [
     ...reportRequestCases({ format: 'json', path: '/tmp/bh-argsafety-none/r.json', exportId: 'x1' }),

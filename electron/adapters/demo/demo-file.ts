@@ -140,9 +140,19 @@ export const demoPostureSchema = z.strictObject({
   ),
 });
 
+/** The lab session recorded into a scenario (`bulkhead lab record`). */
+const demoLabSchema = z.strictObject({
+  recordedAt: epochMillis,
+  recordedWith: z.string(),
+  recording: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/, 'expected a file name beside the scenario'),
+});
+
 /**
  * The schema of `assets/demo/scenario.json` (format `bulkhead-demo/1`): summaries strictly, inspect as is.
- * `posture` is optional, so scenarios recorded before it still load (their posture is configuration only).
+ * `posture` and `lab` are optional, so scenarios recorded before them still load (their posture is
+ * configuration only; they hold no lab session).
  */
 export const demoScenarioSchema = z.strictObject({
   format: z.literal('bulkhead-demo/1'),
@@ -151,6 +161,7 @@ export const demoScenarioSchema = z.strictObject({
   engine: engineInfoSchema,
   containers: z.array(z.strictObject({ summary: summarySchema, inspect: z.unknown() })),
   posture: demoPostureSchema.optional(),
+  lab: demoLabSchema.optional(),
 });
 
 /**

@@ -1,19 +1,22 @@
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 
 import type { ContainerId, EpochMillis } from '../../../shared/domain/ids.js';
 import { toContainerId } from '../../../shared/domain/ids.js';
 import type { ContainerDetails } from '../../../shared/ipc/contract.js';
+import { LAB_LABEL } from '../../../shared/domain/lab.js';
 import type {
   DemoKernelRecording,
+  DemoLabRecording,
   DemoPostureRecording,
   DemoScenario,
   EnginePort,
   HostEvidencePort,
 } from '../../services/ports.js';
 import { writeTextAtomic } from '../atomic-write.js';
+import { parseDemoScenario } from '../demo/demo-file.js';
 
 const run = promisify(execFile);
 
@@ -99,7 +102,7 @@ function runningPid(inspect: unknown): number | null {
  * the host, and — on a local engine — the host's LSMs and each running container's kernel evidence and
  * processes, read right after its inspect so the PIDs match.
  */
-async function recordPosture(
+export async function recordPosture(
   engine: EnginePort,
   host: HostEvidencePort,
   containers: readonly ContainerDetails[],
@@ -198,8 +201,12 @@ export async function recordDemoScenario(options: {
       containers,
       posture,
     };
-    await mkdir(dirname(out), { recursive: true });
-    await writeTextAtomic(out, `${JSON.stringify(scenario, null, 1)}\n`);
+    // A lab session recorded into the old file (bulkhead lab record) stays.
+    const previous = await readScenarioOrNull(out);
+    const kept = previous === null ? null : labPart(previous);
+    await writeScenarioFile(out, kept === null ? scenario : withLab(scenario, kept));
+    if (kept !== null)
+      log(`kept the lab session recorded on ${new Date(kept.meta.recordedAt).toISOString()}`);
     log(
       `recorded ${containers.length} containers (kernel evidence for ${posture.containers.length}) into ${out}`,
     );
@@ -209,4 +216,65 @@ export async function recordDemoScenario(options: {
       await docker(['rm', '-f', c.id]).catch((e: unknown) => log(`could not remove ${c.name}: ${String(e)}`));
     }
   }
+}
+
+/** Write a scenario atomically (a temporary file, then a rename). */
+export async function writeScenarioFile(out: string, scenario: DemoScenario): Promise<void> {
+  await mkdir(dirname(out), { recursive: true });
+  await writeTextAtomic(out, `${JSON.stringify(scenario, null, 1)}\n`);
+}
+
+/** The scenario at `path`, or null when there is no file; throws BulkheadError for a corrupt one. */
+export async function readScenarioOrNull(path: string): Promise<DemoScenario | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return null;
+    throw e;
+  }
+  return parseDemoScenario(text, path);
+}
+
+/** A lab session's part of a scenario: its containers, their kernel evidence, and how it was recorded. */
+export interface DemoLabPart {
+  readonly containers: readonly ContainerDetails[];
+  readonly kernels: readonly DemoKernelRecording[];
+  readonly meta: DemoLabRecording;
+}
+
+const isLabContainer = (c: ContainerDetails): boolean => c.summary.labels[LAB_LABEL] === '1';
+
+/** The lab session recorded into `scenario`, or null when it holds none. */
+export function labPart(scenario: DemoScenario): DemoLabPart | null {
+  if (scenario.lab === undefined) return null;
+  const containers = scenario.containers.filter(isLabContainer);
+  const ids = new Set<string>(containers.map((c) => c.summary.id));
+  const kernels = (scenario.posture?.containers ?? []).filter((k) => ids.has(k.id));
+  return { containers, kernels, meta: scenario.lab };
+}
+
+/**
+ * `scenario` with `lab` as its lab session: the lab containers of an earlier session (and their kernel
+ * evidence) replaced by the new ones, everything else as it was. Kernel evidence needs the scenario's
+ * posture recording (the engine and host documents): without one, the lab containers' is left out.
+ */
+export function withLab(scenario: DemoScenario, lab: DemoLabPart): DemoScenario {
+  const ids = new Set<string>(lab.containers.map((c) => c.summary.id));
+  const containers = [
+    ...scenario.containers.filter((c) => !isLabContainer(c) && !ids.has(c.summary.id)),
+    ...lab.containers,
+  ];
+  const keep = new Set<string>(containers.map((c) => c.summary.id));
+  const posture =
+    scenario.posture === undefined
+      ? undefined
+      : {
+          ...scenario.posture,
+          containers: [
+            ...scenario.posture.containers.filter((k) => keep.has(k.id) && !ids.has(k.id)),
+            ...lab.kernels,
+          ],
+        };
+  return { ...scenario, containers, ...(posture !== undefined ? { posture } : {}), lab: lab.meta };
 }

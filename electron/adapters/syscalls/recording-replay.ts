@@ -14,6 +14,8 @@ import type {
   SyscallWindowCounts,
   SysdigContainerId,
 } from '../../../shared/domain/syscalls/model.js';
+import type { ReplayCursor } from '../../../shared/domain/syscalls/replay.js';
+import { advanceReplay, cursorAt, replayEnded } from '../../../shared/domain/syscalls/replay.js';
 import { BulkheadError } from '../../../shared/ipc/result.js';
 import { writeTextAtomic } from '../atomic-write.js';
 import type { Clock } from '../../services/ports.js';
@@ -33,7 +35,8 @@ import { checkSpeed } from './capture-replay.js';
  *   {"at":1700000000250,"frame":{…a SyscallFrame…}}
  *
  * A replay shows the frames at their recorded pace times a speed, or jumps to the last one (`max`); seeking
- * shows the last frame at or before a second. Lines that are not valid frames are counted (in the frames'
+ * shows the last frame at or before a second. With `loop` it starts over at the first frame a second after
+ * the last one (shared/domain/syscalls/replay.ts) and keeps streaming until disposed. Lines that are not valid frames are counted (in the frames'
  * `dropped.malformed`) and skipped. A recording shows what was recorded: each subject's top syscalls, so
  * `totals()` lists those only.
  */
@@ -123,6 +126,7 @@ const frameSchema = z.strictObject({
       speed: z.union([z.literal('max'), z.number().positive()]),
       playing: z.boolean(),
       complete: z.boolean(),
+      loop: z.boolean().optional(),
     })
     .optional(),
 });
@@ -225,13 +229,19 @@ export interface RecordingReplayOptions {
   readonly clock: Clock;
   /** Time between frames, at least 250 ms; default 250. */
   readonly frameIntervalMs?: number;
+  /** Start over after the last frame; default false. */
+  readonly loop?: boolean;
 }
+
+/** How long (recorded time) a looping replay keeps its last frame before it starts over. */
+export const LOOP_HOLD_MS = 1000;
 
 /** The port for recording replays. */
 export function createRecordingReplayPort(options: RecordingReplayOptions): SyscallSourcePort<'recording'> {
   return {
     kind: 'recording',
-    start: (spec, listener) => startRecordingReplay(spec.path, spec.speed, listener, options),
+    start: (spec, listener) =>
+      startRecordingReplay(spec.path, spec.speed, listener, { ...options, loop: spec.loop === true }),
   };
 }
 
@@ -243,15 +253,17 @@ export function startRecordingReplay(
   options: RecordingReplayOptions,
 ): SyscallSource {
   const { clock } = options;
+  const loop = options.loop === true;
   const interval = Math.max(MIN_FRAME_INTERVAL_MS, options.frameIntervalMs ?? MIN_FRAME_INTERVAL_MS);
   let speed = checkSpeed(initialSpeed);
   let state: SourceState = { phase: 'starting', since: clock.now() };
   let entries: readonly RecordingEntry[] = [];
+  let ats: readonly number[] = [];
   let malformed = 0;
-  let index = -1;
+  let cursor: ReplayCursor = { index: -1, paceWall: 0, paceAt: 0, laps: 0 };
   let shown = -1;
+  let shownLap = 0;
   let playing = true;
-  let pace = { wall: 0, at: 0 };
   let seq = 0;
   let disposed = false;
   let loaded = false;
@@ -262,36 +274,39 @@ export function startRecordingReplay(
     listener.onState(next);
   };
 
+  /** Pace from now, at the frame shown. */
   const rebase = (): void => {
-    const current = entries[Math.max(0, index)];
-    pace = { wall: clock.now(), at: current?.at ?? 0 };
+    cursor = cursorAt(ats, Math.max(0, cursor.index), clock.now(), cursor.laps);
   };
 
   const tick = (): void => {
     if (!loaded || disposed || entries.length === 0) return;
     const last = entries.length - 1;
-    if (index < 0) {
-      index = speed === 'max' ? last : 0;
-      rebase();
+    if (cursor.index < 0) {
+      cursor = cursorAt(ats, speed === 'max' ? last : 0, clock.now());
     } else if (playing) {
-      if (speed === 'max') {
-        index = last;
-      } else {
-        const t = pace.at + (clock.now() - pace.wall) * speed;
-        while (index < last && entries[index + 1]!.at <= t) index++;
-      }
-      if (index === last) playing = false;
+      cursor = advanceReplay(ats, cursor, clock.now(), { speed, loop, holdMs: LOOP_HOLD_MS });
+      if (replayEnded(ats, cursor, loop)) playing = false;
     }
-    if (index === shown) return;
-    shown = index;
-    const { frame } = entries[index]!;
+    if (cursor.index === shown && cursor.laps === shownLap) return;
+    shown = cursor.index;
+    shownLap = cursor.laps;
+    const { frame } = entries[shown]!;
     const first = entries[0]!.frame.now;
     const end = entries[last]!.frame.now;
     listener.onFrame({
       ...frame,
       seq: seq++,
       dropped: { ...frame.dropped, malformed: frame.dropped.malformed + malformed },
-      replay: { start: first, end, position: frame.now, speed, playing, complete: true },
+      replay: {
+        start: first,
+        end,
+        position: frame.now,
+        speed,
+        playing,
+        complete: true,
+        ...(loop ? { loop } : {}),
+      },
     });
   };
 
@@ -303,10 +318,12 @@ export function startRecordingReplay(
       if (disposed) return;
       entries = parsed.entries;
       malformed = parsed.malformed;
+      ats = entries.map((e) => e.at);
       loaded = true;
       setState({ phase: 'streaming', since: clock.now() });
       tick();
-      setState({ phase: 'exited', since: clock.now(), reason: 'end-of-input' });
+      // The whole file is read; a loop goes on streaming it until disposed.
+      if (!loop) setState({ phase: 'exited', since: clock.now(), reason: 'end-of-input' });
     },
     (e: unknown) => {
       if (disposed) return;
@@ -363,8 +380,7 @@ export function startRecordingReplay(
         if (entries.length === 0) return;
         let i = 0;
         while (i < entries.length - 1 && entries[i + 1]!.frame.now <= second) i++;
-        index = i;
-        rebase();
+        cursor = cursorAt(ats, i, clock.now(), cursor.laps);
         tick();
       },
       setSpeed(next) {
@@ -372,7 +388,8 @@ export function startRecordingReplay(
         rebase();
       },
       setPlaying(next) {
-        if (next && index === entries.length - 1 && speed !== 'max') index = 0;
+        if (next && cursor.index === entries.length - 1 && speed !== 'max' && !loop)
+          cursor = cursorAt(ats, 0, clock.now(), cursor.laps);
         playing = next;
         rebase();
       },

@@ -8,14 +8,16 @@ import { useEngineStore } from '../stores/engine-store.js';
 import { usePresenterStore } from '../stores/presenter-store.js';
 import { useTransportStore } from '../stores/transport-store.js';
 import { HostPostureFact } from './HostPostureFact.js';
+import { LabToggle } from './LabPanel.js';
 import { Pill } from './Pill.js';
 import { PresenterToggle } from './PresenterToggle.js';
 import { ReportButton } from './ReportDialog.js';
 import { ViewSwitch } from './ViewSwitch.js';
 
 /**
- * The app header: product name, the view tabs, connection status, endpoint and engine, the report button
- * and the presenter mode toggle. Presenter mode has no views to switch between, so it hides the tabs.
+ * The app header: product name, the view tabs, connection status, endpoint and engine, the report button,
+ * the presenter mode toggle and the Lab panel's. Presenter mode has no views to switch between, so it hides
+ * the tabs.
  */
 export function Header(): ReactElement {
   const transport = useTransportStore((s) => s.view);
@@ -59,8 +61,11 @@ export function Header(): ReactElement {
         ) : null}
         <HostPostureFact />
       </div>
-      <ReportButton />
-      <PresenterToggle />
+      <div className="header-toggles">
+        <ReportButton />
+        <PresenterToggle />
+        <LabToggle />
+      </div>
     </header>
   );
 }

@@ -4,11 +4,19 @@ import { useShallow } from 'zustand/react/shallow';
 
 import type { AspectProps } from '../aspects.js';
 import type { SyscallAlertHit } from '../../../shared/domain/syscalls/model.js';
-import { alertsForCard, droppedText, droppedTotal, isReplay, subjectForCard } from '../state/syscalls.js';
+import {
+  alertsForCard,
+  droppedText,
+  droppedTotal,
+  isReplay,
+  replayTag,
+  subjectForCard,
+} from '../state/syscalls.js';
 import { useSyscallsStore } from '../stores/syscalls-store.js';
 import { AnomalyCardLine } from './AnomalyCardLine.js';
 import { Icon } from './Icon.js';
 import { RateSparkline, SyscallBars } from './SyscallCharts.js';
+import { ReplayTag } from './ReplayTag.js';
 
 /**
  * The runtime row of a card: this container's top syscalls in the window, its events per second, and the
@@ -67,11 +75,13 @@ function SyscallsRuntime({ container }: AspectProps): ReactElement {
       <p className="syscalls-state" data-syscalls-state="no-data">
         <Icon name="circle" />
         <span>
-          {isReplay(subscription.request)
-            ? 'Not in this capture: the replayed source has no data for this container.'
-            : container.state === 'running'
-              ? 'No events from this container yet.'
-              : 'Not running: no syscalls.'}
+          {replayTag(subscription.request) === 'RECORDING'
+            ? 'Not in this recording: it has no syscalls of this container.'
+            : isReplay(subscription.request)
+              ? 'Not in this capture: the replayed source has no data for this container.'
+              : container.state === 'running'
+                ? 'No events from this container yet.'
+                : 'Not running: no syscalls.'}
         </span>
       </p>
     );
@@ -80,6 +90,7 @@ function SyscallsRuntime({ container }: AspectProps): ReactElement {
   return (
     <div className="syscalls-cell" data-syscalls-state="data">
       <p className="syscalls-figures">
+        <ReplayTag request={subscription.request} />
         <strong className="syscalls-total">{view.frame.total.toLocaleString('en-US')}</strong> events
         <span className="syscalls-rate"> · {last.toLocaleString('en-US')}/s last second</span>
         {paused ? <span className="syscalls-paused"> · paused</span> : null}

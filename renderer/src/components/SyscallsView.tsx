@@ -5,11 +5,13 @@ import { useShallow } from 'zustand/react/shallow';
 import type { EpochSeconds, Gap, ReplaySpeed, SourceState } from '../../../shared/domain/syscalls/model.js';
 import type { SyscallSourceInfo, SyscallSourceRequest } from '../../../shared/ipc/contract.js';
 import {
+  LAB_SESSION_REQUEST,
   REPLAY_SPEEDS,
   captureRequest,
   defaultSource,
   droppedText,
   droppedTotal,
+  isLive,
   isReplay,
   sourcePhaseText,
   subjectLabel,
@@ -27,6 +29,7 @@ import {
 } from '../stores/syscalls-store.js';
 import { AnomalyPanel } from './AnomalyPanel.js';
 import { Icon } from './Icon.js';
+import { ReplayTag } from './ReplayTag.js';
 import { RateSparkline, SyscallBars, clockText } from './SyscallCharts.js';
 import { SyscallCompare, SyscallDetail } from './SyscallDetail.js';
 
@@ -97,27 +100,38 @@ function SourcePicker({
 }): ReactElement {
   const id = useId();
   const live = (sources ?? []).filter((s) => s.kind === 'bpf' || s.kind === 'sysdig-live');
-  const value = current !== null && !isReplay(current) ? sourceValue(current.kind) : '';
+  const session = (sources ?? []).find((s) => s.kind === 'lab-session') ?? null;
+  const value =
+    current !== null && (isLive(current) || current.kind === 'lab-session') ? sourceValue(current.kind) : '';
   return (
     <div className="syscalls-picker">
-      <label htmlFor={id}>Live source</label>
+      <label htmlFor={id}>Live source or recording</label>
       <select
         id={id}
         value={value}
         onChange={(e) => {
           const kind = e.target.value;
           if (kind === 'bpf' || kind === 'sysdig-live') controller.select({ kind });
+          else if (kind === 'lab-session') controller.select(LAB_SESSION_REQUEST);
           else controller.select(null);
         }}
         disabled={sources === null}
       >
-        <option value="">{current !== null && isReplay(current) ? 'none (replaying a file)' : 'none'}</option>
+        <option value="">
+          {current !== null && isReplay(current) && value === '' ? 'none (replaying a file)' : 'none'}
+        </option>
         {live.map((s) => (
           <option key={s.kind} value={s.kind} disabled={!s.available}>
             {s.label}
             {s.available ? '' : ' (unavailable)'}
           </option>
         ))}
+        {session !== null ? (
+          <option value="lab-session" disabled={!session.available}>
+            {session.label}
+            {session.available ? '' : ' (unavailable)'}
+          </option>
+        ) : null}
       </select>
       <ul className="syscalls-availability" aria-label="Source availability">
         {(sources ?? []).map((s) => (
@@ -266,6 +280,7 @@ function SourceStatus({
   return (
     <section className="syscalls-status" aria-label="Source status" data-phase={state?.phase ?? 'idle'}>
       <p className="syscalls-status-line">
+        <ReplayTag request={request} />
         <strong className="syscalls-source-label">{label}</strong>
         <span className={`syscalls-phase syscalls-phase-${state?.phase ?? 'idle'}`}>
           {sourcePhaseText(state)}
@@ -388,7 +403,15 @@ function PlaybackControls({
                 {replay.position !== null ? clockText(replay.position) : '–'} of {clockText(replay.start)}–
                 {clockText(replay.end)}
               </output>
-              <span className="syscalls-hint">{replay.complete ? 'whole file read' : 'still reading…'}</span>
+              <span className="syscalls-hint" data-replay-loop={replay.loop === true}>
+                {replay.loop === true
+                  ? replay.speed === 'max'
+                    ? 'at max the last frame stays; x1 or faster loops'
+                    : 'looping: starts over at the end'
+                  : replay.complete
+                    ? 'whole file read'
+                    : 'still reading…'}
+              </span>
             </span>
           ) : (
             <span className="syscalls-hint">Nothing loaded yet.</span>

@@ -126,13 +126,50 @@ export function applySourcesResult(
 /** Live kinds in the order the default prefers them. */
 const LIVE_PREFERENCE: readonly SyscallSourceRequest['kind'][] = ['bpf', 'sysdig-live'];
 
-/** The source started without asking: the first available live one (eBPF first), or null. */
-export function defaultSource(sources: readonly SyscallSourceInfo[]): SyscallSourceRequest | null {
+/** The recorded lab session, replayed in a loop at the recorded pace. */
+export const LAB_SESSION_REQUEST: SyscallSourceRequest = { kind: 'lab-session', speed: 1 };
+
+/**
+ * The source started without asking. With demo data on the cards (no engine), the recorded lab session
+ * when it ships — its containers are among the demo's, so the cards show its syscalls and alerts. Else the
+ * first available live one (eBPF first), or null.
+ */
+export function defaultSource(
+  sources: readonly SyscallSourceInfo[],
+  demoShown = false,
+): SyscallSourceRequest | null {
+  if (demoShown && sources.find((s) => s.kind === 'lab-session')?.available === true)
+    return LAB_SESSION_REQUEST;
   for (const kind of LIVE_PREFERENCE) {
     const info = sources.find((s) => s.kind === kind);
     if (info?.available === true) return kind === 'bpf' ? { kind: 'bpf' } : { kind: 'sysdig-live' };
   }
   return null;
+}
+
+/** Whether a source is live (a tracer on this machine) rather than a replay of something recorded. */
+export function isLive(request: SyscallSourceRequest | null | undefined): boolean {
+  return request?.kind === 'bpf' || request?.kind === 'sysdig-live';
+}
+
+/**
+ * The label a replayed source carries on every card and in the Syscalls view: RECORDING for Bulkhead
+ * recordings (the recorded lab session among them), CAPTURE for a sysdig capture; null for live sources.
+ */
+export function replayTag(request: SyscallSourceRequest | null | undefined): 'RECORDING' | 'CAPTURE' | null {
+  switch (request?.kind) {
+    case 'recording':
+    case 'lab-session':
+      return 'RECORDING';
+    case 'sysdig-capture':
+      return 'CAPTURE';
+    case 'bpf':
+    case 'sysdig-live':
+    case undefined:
+      return null;
+    default:
+      return assertNever(request, 'source request');
+  }
 }
 
 /**
@@ -390,9 +427,11 @@ export function clearSubscription(state: SyscallsState): SyscallsState {
   };
 }
 
-/** Whether the current source is a replay (capture or recording). */
+/** Whether the current source is a replay (capture, recording, the recorded lab session). */
 export function isReplay(request: SyscallSourceRequest | null | undefined): boolean {
-  return request?.kind === 'sysdig-capture' || request?.kind === 'recording';
+  return (
+    request?.kind === 'sysdig-capture' || request?.kind === 'recording' || request?.kind === 'lab-session'
+  );
 }
 
 /** The card a subject belongs to: a prefix match of the sysdig short id (or the full eBPF id). */

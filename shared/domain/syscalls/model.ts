@@ -132,6 +132,8 @@ export interface ReplayPosition {
   readonly playing: boolean;
   /** True once the whole input has been read. */
   readonly complete: boolean;
+  /** Present and true for a replay that starts over at its end. */
+  readonly loop?: boolean;
 }
 
 /**

@@ -125,7 +125,15 @@ describe('syscalls through the app core and the WebSocket transport', () => {
     const r = await request(c, 1, 'syscalls:sources', {});
     expect(r.ok).toBe(true);
     const infos = r.value as SyscallSourceInfo[];
-    expect(infos.map((i) => i.kind)).toEqual(['bpf', 'sysdig-live', 'sysdig-capture', 'recording']);
+    expect(infos.map((i) => i.kind)).toEqual([
+      'bpf',
+      'sysdig-live',
+      'sysdig-capture',
+      'recording',
+      'lab-session',
+    ]);
+    // The recorded lab session ships in assets/demo/.
+    expect(infos.find((i) => i.kind === 'lab-session')).toMatchObject({ available: true, sequence: false });
     // sysdig is installed here (it reads the captures); its kernel driver is not loaded.
     expect(infos.find((i) => i.kind === 'sysdig-capture')).toMatchObject({ available: true, sequence: true });
     expect(infos.find((i) => i.kind === 'sysdig-live')?.available).toBe(existsSync('/dev/scap0'));

@@ -14,11 +14,13 @@ import type { PushChannel, PushOf, RequestChannel, SyscallSourceInfo } from '../
 import { err, ok } from '../../../shared/ipc/result.js';
 import type { Result } from '../../../shared/ipc/result.js';
 import { initialSyscallsState } from '../../../renderer/src/state/syscalls.js';
+import { initialContainersState } from '../../../renderer/src/state/containers.js';
+import { useContainersStore } from '../../../renderer/src/stores/containers-store.js';
 import { useSyscallsStore } from '../../../renderer/src/stores/syscalls-store.js';
 import { useTransportStore } from '../../../renderer/src/stores/transport-store.js';
 import { startSyscallsController } from '../../../renderer/src/syscalls-controller.js';
 import type { SyscallsController } from '../../../renderer/src/syscalls-controller.js';
-import { ms } from './fixtures.js';
+import { demoList, liveList, ms } from './fixtures.js';
 
 const info = (
   kind: SyscallSourceInfo['kind'],
@@ -89,6 +91,7 @@ let controller: SyscallsController | undefined;
 
 beforeEach(() => {
   useSyscallsStore.setState(initialSyscallsState, true);
+  useContainersStore.setState(initialContainersState, true);
   useTransportStore.setState({ view: { kind: 'ipc' } }, true);
 });
 afterEach(() => controller?.dispose());
@@ -100,6 +103,42 @@ describe('syscalls controller', () => {
     await flush();
     expect(fake.of('syscalls:subscribe')).toEqual([{ source: { kind: 'bpf' } }]);
     expect(useSyscallsStore.getState().subscription?.subId).toBe('sub-1');
+  });
+
+  it('starts the recorded lab session by default over demo data, even where eBPF could run', async () => {
+    useContainersStore.setState({ list: demoList() });
+    const fake = fakeBridge([info('bpf', true), info('lab-session', true)]);
+    controller = startSyscallsController(fake.bridge);
+    await flush();
+    expect(fake.of('syscalls:subscribe')).toEqual([{ source: { kind: 'lab-session', speed: 1 } }]);
+  });
+
+  it('reconsiders a live default once, when the first list turns out to be demo data', async () => {
+    const fake = fakeBridge([info('bpf', true), info('lab-session', true)]);
+    controller = startSyscallsController(fake.bridge);
+    await flush();
+    expect(fake.of('syscalls:subscribe')).toEqual([{ source: { kind: 'bpf' } }]);
+    useContainersStore.setState({ list: demoList() });
+    await flush();
+    expect(fake.of('syscalls:subscribe')).toEqual([
+      { source: { kind: 'bpf' } },
+      { source: { kind: 'lab-session', speed: 1 } },
+    ]);
+    expect(fake.of('syscalls:unsubscribe')).toEqual([{ subId: 'sub-1' }]);
+    // Settled: the engine coming back later changes nothing by itself (the stage notice offers the way).
+    useContainersStore.setState({ list: liveList() });
+    await flush();
+    expect(fake.of('syscalls:subscribe')).toHaveLength(2);
+  });
+
+  it('waits for the container list when nothing live can run, and starts nothing on live cards', async () => {
+    const fake = fakeBridge([info('bpf', false), info('lab-session', true)]);
+    controller = startSyscallsController(fake.bridge);
+    await flush();
+    expect(fake.of('syscalls:subscribe')).toEqual([]);
+    useContainersStore.setState({ list: liveList() });
+    await flush();
+    expect(fake.of('syscalls:subscribe')).toEqual([]);
   });
 
   it('starts nothing when no live source is available, keeping the sources for the reasons', async () => {

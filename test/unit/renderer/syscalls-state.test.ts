@@ -31,6 +31,8 @@ import {
   gapsWithin,
   histogramRows,
   initialSyscallsState,
+  isReplay,
+  replayTag,
   setPaused,
   sharedMax,
   stackedRows,
@@ -252,6 +254,27 @@ describe('sources', () => {
     expect(unavailableText(none)).toBe(
       'eBPF: eBPF needs root. sysdig live: the driver is not loaded. Open a capture to replay it.',
     );
+  });
+
+  it('defaults to the recorded lab session over demo data, when it ships', () => {
+    const bpf = source({ kind: 'bpf', label: 'eBPF', available: true });
+    const session = source({
+      kind: 'lab-session',
+      label: 'Recorded lab session (recording)',
+      available: true,
+    });
+    expect(defaultSource([bpf, session], true)).toEqual({ kind: 'lab-session', speed: 1 });
+    expect(defaultSource([bpf, session], false)).toEqual({ kind: 'bpf' });
+    expect(defaultSource([bpf, { ...session, available: false }], true)).toEqual({ kind: 'bpf' });
+  });
+
+  it('tags replays RECORDING or CAPTURE, live sources not at all', () => {
+    expect(replayTag({ kind: 'lab-session', speed: 1 })).toBe('RECORDING');
+    expect(replayTag({ kind: 'recording', path: '/r', speed: 1 })).toBe('RECORDING');
+    expect(replayTag({ kind: 'sysdig-capture', path: '/c.scap', speed: 1 })).toBe('CAPTURE');
+    expect(replayTag({ kind: 'bpf' })).toBeNull();
+    expect(replayTag(null)).toBeNull();
+    expect(isReplay({ kind: 'lab-session', speed: 10 })).toBe(true);
   });
 
   it('sends .scap paths to sysdig and anything else to the recording reader', () => {

@@ -405,8 +405,10 @@ describe('syscall service: control and sources', () => {
       ['sysdig-live', false, true],
       ['sysdig-capture', true, true],
       ['recording', false, false],
+      ['lab-session', false, false],
     ]);
     expect(infos[0]!.reason).toMatch(/not part of this build/);
+    expect(infos[4]!.reason).toMatch(/Recording replay is not part of this build/);
     expect(infos[1]!.reason).toMatch(/\/dev\/scap0/);
     expect(infos[3]!.reason).toMatch(/not part of this build/);
     for (const i of infos) expect(i.note.length).toBeGreaterThan(10);
@@ -429,9 +431,10 @@ describe('syscall service: control and sources', () => {
       expect.stringMatching(/sysdig is not installed/),
       expect.stringMatching(/needs sysdig/),
       expect.stringMatching(/not part of this build/),
+      expect.stringMatching(/not part of this build/),
     ]);
     const notRoot = await probed({ ...FACTS, isRoot: false, sysdigDriverPresent: true });
-    expect(notRoot.map((i) => i.available)).toEqual([false, false, true, false]);
+    expect(notRoot.map((i) => i.available)).toEqual([false, false, true, false, false]);
     expect(notRoot[0]!.reason).toMatch(/root/);
     const all = await probed({ ...FACTS, sysdigDriverPresent: true });
     expect(all.slice(0, 3).map((i) => [i.available, i.reason])).toEqual([
@@ -439,6 +442,71 @@ describe('syscall service: control and sources', () => {
       [true, null],
       [true, null],
     ]);
+  });
+});
+
+describe('the recorded lab session', () => {
+  const none: SyscallToolFacts = {
+    isRoot: false,
+    bpftraceOnPath: false,
+    sysdigOnPath: false,
+    sysdigDriverPresent: false,
+  };
+  const withSession = (present: boolean) => {
+    const recording = fakePort('recording', clock, runs, true);
+    return createSyscallService({
+      ports: { recording },
+      probe: { probe: () => Promise.resolve(none) },
+      clock,
+      publish: (p) => pushes.push(p),
+      labSession: { path: '/app/assets/demo/lab-session.jsonl', present: () => Promise.resolve(present) },
+    });
+  };
+
+  it('is available with no engine and no tracer, as long as the file is there', async () => {
+    const infos = await withSession(true).sources();
+    const lab = infos.find((i) => i.kind === 'lab-session');
+    expect(lab).toMatchObject({ available: true, reason: null, sequence: false });
+    expect(lab!.label).toBe('Recorded lab session (recording)');
+    expect(lab!.note).toMatch(/^RECORDING, not live/);
+    // Nothing live can start here.
+    expect(infos.filter((i) => i.kind === 'bpf' || i.kind === 'sysdig-live').map((i) => i.available)).toEqual(
+      [false, false],
+    );
+    const missing = (await withSession(false).sources()).find((i) => i.kind === 'lab-session');
+    expect(missing).toMatchObject({ available: false });
+    expect(missing!.reason).toMatch(/lab-session\.jsonl is missing/);
+  });
+
+  it('starts the recording port on the shipped file, looping, at the speed asked for', () => {
+    const svc = withSession(true);
+    const { subId } = svc.subscribe(A, { source: { kind: 'lab-session', speed: 10 } });
+    expect(runs.at(-1)!.spec).toEqual({
+      kind: 'recording',
+      path: '/app/assets/demo/lab-session.jsonl',
+      speed: 10,
+      loop: true,
+    });
+    // A replay: the scrubber's controls reach it.
+    svc.control(A, { subId, seek: 5 });
+    expect(runs.at(-1)!.controls).toEqual(['seek 5']);
+    // A plain recording loops only when asked.
+    svc.subscribe(A, { source: { kind: 'recording', path: '/r.jsonl', speed: 1 } });
+    expect(runs.at(-1)!.spec).toEqual({ kind: 'recording', path: '/r.jsonl', speed: 1 });
+    svc.subscribe(A, { source: { kind: 'recording', path: '/r.jsonl', speed: 1, loop: true } });
+    expect(runs.at(-1)!.spec).toMatchObject({ loop: true });
+  });
+
+  it('is refused, saying so, where no session ships', () => {
+    const svc = createSyscallService({
+      ports: { recording: fakePort('recording', clock, runs, true) },
+      probe: { probe: () => Promise.resolve(none) },
+      clock,
+      publish: () => undefined,
+    });
+    expect(() => svc.subscribe(A, { source: { kind: 'lab-session', speed: 1 } })).toThrow(
+      /No recorded lab session ships with this build/,
+    );
   });
 });
 
@@ -492,7 +560,7 @@ describe('syscall channels in the app core', () => {
     const got: PushEnvelope[] = [];
     core.pushes.subscribe((p) => got.push(p));
     const sources = await core.dispatch('syscalls:sources', {});
-    expect(sources.ok && (sources.value as unknown[]).length).toBe(4);
+    expect(sources.ok && (sources.value as unknown[]).length).toBe(5);
     const live = await core.dispatch('syscalls:subscribe', { source: { kind: 'sysdig-live' } }, A);
     const replay = await core.dispatch(
       'syscalls:subscribe',

@@ -223,6 +223,36 @@ describe('recordings', () => {
     expect(bad.state.phase === 'failed' && bad.state.error.message).toMatch(/^There is no file at /);
   });
 
+  it('loop: start over a second after the last frame, streaming until disposed, frames still in seq order', async () => {
+    const path = join(dir, 'rec-loop.jsonl');
+    const entries = sampleEntries();
+    await writeRecording(path, HEADER, entries);
+    const clock = createFakeClock();
+    const l = listener();
+    const src = startRecordingReplay(path, 1, l, { clock, loop: true });
+    await until(() => src.state.phase === 'streaming');
+    const nows = () => l.frames.map((f) => f.now - entries[0]!.frame.now);
+    await clock.advance(3000);
+    expect(nows()).toEqual([0, 1, 2, 3]);
+    // The last frame stays for LOOP_HOLD_MS (1 s of recording) before the replay wraps to the first.
+    await clock.advance(750);
+    expect(nows()).toEqual([0, 1, 2, 3]);
+    await clock.advance(250);
+    expect(nows()).toEqual([0, 1, 2, 3, 0]);
+    await clock.advance(3000);
+    expect(nows()).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(l.frames.at(-1)!.replay).toMatchObject({ playing: true, loop: true, complete: true });
+    expect(l.frames.map((f) => f.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // A loop never reads to an end: it streams on.
+    expect(l.states.map((s) => s.phase)).toEqual(['starting', 'streaming']);
+    // Faster: x10 wraps ten times as often.
+    src.replay!.setSpeed(10);
+    await clock.advance(1000);
+    expect(l.frames.filter((f) => f.now === entries[0]!.frame.now).length).toBeGreaterThanOrEqual(3);
+    src.dispose();
+    expect(l.states.map((s) => s.phase)).toEqual(['starting', 'streaming', 'exited']);
+  });
+
   it('speeds are max or 0.1 to 1000', () => {
     expect(checkSpeed('max')).toBe('max');
     expect(checkSpeed(10)).toBe(10);
