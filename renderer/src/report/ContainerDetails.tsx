@@ -152,6 +152,21 @@ function NotAvailable({
   );
 }
 
+type Available<T> = Exclude<T, { readonly state: 'unavailable' }>;
+
+/** A section's part: not chosen, unavailable (with the reason), or drawn by `render`. */
+function partOf<T extends { readonly state: string }>(
+  section: ReportSection,
+  value: T | undefined,
+  render: (available: Available<T>) => ReactElement,
+): ReactElement {
+  if (value === undefined) return <Missing section={section} />;
+  if (value.state === 'unavailable') {
+    return <NotAvailable section={section} reason={(value as unknown as { reason: string }).reason} />;
+  }
+  return render(value as Available<T>);
+}
+
 function Part({
   section,
   container: c,
@@ -160,51 +175,16 @@ function Part({
   readonly container: ReportContainer;
 }): ReactElement {
   switch (section) {
-    case 'posture': {
-      const v = c.posture;
-      if (v === undefined) return <Missing section={section} />;
-      return v.state === 'unavailable' ? (
-        <NotAvailable section={section} reason={v.reason} />
-      ) : (
-        <PosturePart posture={v} />
-      );
-    }
-    case 'images': {
-      const v = c.imageFindings;
-      if (v === undefined) return <Missing section={section} />;
-      return v.state === 'unavailable' ? (
-        <NotAvailable section={section} reason={v.reason} />
-      ) : (
-        <ImagePart image={v} />
-      );
-    }
-    case 'syscalls': {
-      const v = c.syscalls;
-      if (v === undefined) return <Missing section={section} />;
-      return v.state === 'unavailable' ? (
-        <NotAvailable section={section} reason={v.reason} />
-      ) : (
-        <SyscallsPart syscalls={v} />
-      );
-    }
-    case 'seccomp': {
-      const v = c.seccomp;
-      if (v === undefined) return <Missing section={section} />;
-      return v.state === 'unavailable' ? (
-        <NotAvailable section={section} reason={v.reason} />
-      ) : (
-        <SeccompPart seccomp={v} />
-      );
-    }
-    case 'anomalies': {
-      const v = c.anomalies;
-      if (v === undefined) return <Missing section={section} />;
-      return v.state === 'unavailable' ? (
-        <NotAvailable section={section} reason={v.reason} />
-      ) : (
-        <AnomaliesPart anomalies={v} />
-      );
-    }
+    case 'posture':
+      return partOf(section, c.posture, (v) => <PosturePart posture={v} />);
+    case 'images':
+      return partOf(section, c.imageFindings, (v) => <ImagePart image={v} />);
+    case 'syscalls':
+      return partOf(section, c.syscalls, (v) => <SyscallsPart syscalls={v} />);
+    case 'seccomp':
+      return partOf(section, c.seccomp, (v) => <SeccompPart seccomp={v} />);
+    case 'anomalies':
+      return partOf(section, c.anomalies, (v) => <AnomaliesPart anomalies={v} />);
     default:
       return assertNever(section, 'report section');
   }
