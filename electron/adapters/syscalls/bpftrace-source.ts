@@ -126,6 +126,8 @@ export function startBpftraceSource(
   let lastOnDemand = -Infinity;
   const labels = new Map<number, string>();
   const differ = createTotalsDiffer();
+  /** Per `cgroup nr`: runtime calls counted in @r and not yet in @c. */
+  const runtimeOwed = new Map<string, number>();
   const nowSecond = (): number => Math.floor(clock.now() / 1000);
 
   const setState = (next: SourceState): void => {
@@ -171,12 +173,9 @@ export function startBpftraceSource(
     }
     const second = Math.floor(now / 1000);
     // The runtime's own calls are in both maps: fold them under `runc:<name>` and the rest under the name.
-    let runtime: Map<string, number> | null = null;
-    for (const c of counts) {
-      if (c.runtime !== true) continue;
-      runtime ??= new Map();
-      runtime.set(`${c.cgroup} ${c.nr}`, c.count);
-    }
+    // The interval prints @c before @r, so a runtime call made while @c is being printed shows up in @r one
+    // snapshot before it shows up in @c: what @r has counted and @c not yet is owed (runtimeOwed) and taken
+    // from @c's next increments, never counted as the container's own.
     const add = (cgroup: string, name: string, n: number): void => {
       if (n <= 0) return;
       const key = internKey(agg.keys, r.resolve(cgroup), name);
@@ -184,8 +183,22 @@ export function startBpftraceSource(
       else addCount(agg, second, key, n);
     };
     for (const c of counts) {
-      if (c.runtime === true) add(c.cgroup, `${RUNTIME_COMM}${label(c.nr)}`, c.count);
-      else add(c.cgroup, label(c.nr), c.count - (runtime?.get(`${c.cgroup} ${c.nr}`) ?? 0));
+      if (c.runtime !== true) continue;
+      add(c.cgroup, `${RUNTIME_COMM}${label(c.nr)}`, c.count);
+      const k = `${c.cgroup} ${c.nr}`;
+      runtimeOwed.set(k, (runtimeOwed.get(k) ?? 0) + c.count);
+    }
+    for (const c of counts) {
+      if (c.runtime === true) continue;
+      const k = `${c.cgroup} ${c.nr}`;
+      const owed = runtimeOwed.get(k) ?? 0;
+      if (owed === 0) {
+        add(c.cgroup, label(c.nr), c.count);
+        continue;
+      }
+      add(c.cgroup, label(c.nr), c.count - owed);
+      if (c.count >= owed) runtimeOwed.delete(k);
+      else runtimeOwed.set(k, owed - c.count);
     }
   };
 

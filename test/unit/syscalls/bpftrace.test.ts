@@ -338,6 +338,46 @@ describe('the runtime split: runc’s own calls of the alert syscalls are told a
     expect(alerts.map((a) => [a.syscall, a.total])).toEqual([['mount', 2]]);
   });
 
+  it('never counts as the container’s own a runtime call @r printed before @c did (the print straddles a burst)', async () => {
+    const root = tempDir();
+    const dir = join(root, 'unified', 'docker', ID_A);
+    mkdirSync(dir, { recursive: true });
+    const ino = statSync(dir, { bigint: true }).ino.toString();
+    // Snapshot 2 was printed in the middle of runc's burst of 16 mounts: @c before them, @r after. Snapshot 3
+    // has them in both, then the container makes one mount of its own.
+    const script = join(root, 'fake-bpftrace');
+    writeFileSync(
+      script,
+      [
+        '#!/bin/sh',
+        `printf '#B\\n@c[${ino}, 165]: 10\\n\\n@r[${ino}, 165]: 10\\n\\n#E\\n'`,
+        'sleep 0.3',
+        `printf '#B\\n@c[${ino}, 165]: 10\\n\\n@r[${ino}, 165]: 26\\n\\n#E\\n'`,
+        'sleep 0.3',
+        `printf '#B\\n@c[${ino}, 165]: 26\\n\\n@r[${ino}, 165]: 26\\n\\n#E\\n'`,
+        'sleep 0.3',
+        `printf '#B\\n@c[${ino}, 165]: 27\\n\\n@r[${ino}, 165]: 26\\n\\n#E\\n'`,
+        'sleep 0.3',
+        'exit 0',
+      ].join('\n'),
+    );
+    chmodSync(script, 0o755);
+    const s = startBpftraceSource(
+      { onState: () => undefined, onFrame: () => undefined },
+      {
+        clock: systemClock,
+        program: script,
+        arch: 'x86_64',
+        resolver: createCgroupResolver({ layouts: dockerCgroupLayouts(root) }),
+        isRoot: true,
+      },
+    );
+    const end = Date.now() + 5000;
+    while (s.state.phase !== 'exited' && s.state.phase !== 'failed' && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(s.totals()[0]!.bySyscall).toEqual({ mount: 1, 'runc:mount': 26 });
+  });
+
   it('splits exactly the alert syscalls that exist on the arch', () => {
     const nrs = alertSyscallNumbers('x86_64');
     expect(nrs).toContain(165); // mount
